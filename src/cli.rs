@@ -1,0 +1,290 @@
+//! The command line: argument parsing and the commands.
+
+use std::io::{IsTerminal, Write};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand, ValueEnum};
+
+use crate::diag::{Code, Diagnostic, Level, render};
+use crate::emit::{self, Target};
+use crate::validate::Checked;
+use crate::{load, output, validate};
+
+/// SLO-as-code compiler: validate SLO specs and generate Prometheus, Splunk, Sentry and
+/// runbook outputs.
+#[derive(Debug, Parser)]
+#[command(name = "sloxide", version, about)]
+pub struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Validate specs; exit 0 when clean, 1 on errors, 2 on usage or I/O problems.
+    Check {
+        /// Spec files or directories (searched for *.yaml / *.yml).
+        #[arg(default_value = ".")]
+        paths: Vec<PathBuf>,
+        #[command(flatten)]
+        report: ReportArgs,
+    },
+    /// Validate, then generate each backend's files into the output directory.
+    Build {
+        /// Spec files or directories.
+        #[arg(default_value = ".")]
+        paths: Vec<PathBuf>,
+        /// Output directory.
+        #[arg(short, long)]
+        out: PathBuf,
+        /// Backends to generate (comma separated); default all.
+        #[arg(long, value_delimiter = ',')]
+        target: Vec<Target>,
+        /// Do not write; exit 1 and list the files when the output directory is stale.
+        #[arg(long)]
+        check: bool,
+        #[command(flatten)]
+        report: ReportArgs,
+    },
+    /// Print the JSON Schema of the spec language.
+    Schema,
+    /// Print the error budget math of one SLO (`service/slo` or a unique SLO name).
+    Explain {
+        /// The SLO.
+        slo: String,
+        /// Spec files or directories.
+        #[arg(default_value = ".")]
+        paths: Vec<PathBuf>,
+    },
+    /// List every diagnostic code and what it means.
+    Codes,
+}
+
+#[derive(Debug, clap::Args)]
+struct ReportArgs {
+    /// Diagnostic output format.
+    #[arg(long, value_enum, default_value_t = Format::Human)]
+    format: Format,
+    /// Treat warnings as errors.
+    #[arg(long)]
+    deny_warnings: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum Format {
+    Human,
+    Json,
+}
+
+/// Exit status: success.
+const OK: u8 = 0;
+/// Exit status: spec errors, or stale output with `--check`.
+const FAILED: u8 = 1;
+/// Exit status: usage or I/O problems.
+const USAGE: u8 = 2;
+
+/// Parses the process arguments and runs the command.
+pub fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            let _ = e.print();
+            return ExitCode::from(if e.use_stderr() { USAGE } else { OK });
+        }
+    };
+    ExitCode::from(run(cli.command))
+}
+
+fn run(command: Command) -> u8 {
+    match command {
+        Command::Check { paths, report } => {
+            let checked = check(&paths);
+            report_diagnostics(&checked, &report, &[])
+        }
+        Command::Build {
+            paths,
+            out,
+            target,
+            check: only_check,
+            report,
+        } => {
+            let checked = check(&paths);
+            let Some(model) = &checked.model else {
+                return report_diagnostics(&checked, &report, &[]);
+            };
+            let targets = if target.is_empty() {
+                Target::value_variants().to_vec()
+            } else {
+                dedup(target)
+            };
+            let emitted = emit::emit(model, &targets);
+            let notes: Vec<Diagnostic> = emitted
+                .skipped
+                .iter()
+                .map(|s| {
+                    let mut d = Diagnostic::unplaced(
+                        Code::BackendNoSource,
+                        None,
+                        format!(
+                            "SLO {}/{} has no {} source; nothing generated for it there",
+                            s.service, s.slo, s.target
+                        ),
+                    );
+                    d.level = Level::Warning;
+                    d.with_help(format!(
+                        "add a {} source to its SLI, or leave {} out of --target",
+                        s.target, s.target
+                    ))
+                })
+                .collect();
+            let status = report_diagnostics(&checked, &report, &notes);
+            if status != OK {
+                return status;
+            }
+            for t in &emitted.unavailable {
+                eprintln!(
+                    "note: the {t} backend is not available in this version; nothing was generated for it"
+                );
+            }
+            write_output(&out, &emitted.files, only_check)
+        }
+        Command::Schema => {
+            print!("{}", load::schema::SCHEMA_JSON);
+            OK
+        }
+        Command::Explain { slo, paths } => {
+            let checked = check(&paths);
+            let Some(model) = &checked.model else {
+                return report_diagnostics(
+                    &checked,
+                    &ReportArgs {
+                        format: Format::Human,
+                        deny_warnings: false,
+                    },
+                    &[],
+                );
+            };
+            match crate::explain::find(model, &slo) {
+                Ok((service, slo)) => {
+                    print!("{}", crate::explain::render(service, slo));
+                    OK
+                }
+                Err(e) => {
+                    eprintln!("error: {e}");
+                    USAGE
+                }
+            }
+        }
+        Command::Codes => {
+            for code in Code::ALL {
+                println!("{:<40} {}", code.as_str(), code.summary());
+            }
+            OK
+        }
+    }
+}
+
+fn dedup(mut targets: Vec<Target>) -> Vec<Target> {
+    targets.sort();
+    targets.dedup();
+    targets
+}
+
+/// Loads and validates `paths`.
+pub fn check(paths: &[PathBuf]) -> Checked {
+    validate::check(load::load(paths))
+}
+
+fn report_diagnostics(checked: &Checked, args: &ReportArgs, extra: &[Diagnostic]) -> u8 {
+    let mut diags = checked.diagnostics.clone();
+    diags.extend_from_slice(extra);
+    match args.format {
+        Format::Json => {
+            let report = render::json(&diags, &checked.sources);
+            println!(
+                "{}",
+                serde_json::to_string_pretty(&report).expect("report serializes")
+            );
+        }
+        Format::Human => {
+            let color = std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none();
+            let mut err = std::io::stderr().lock();
+            let _ = err.write_all(render::human(&diags, &checked.sources, color).as_bytes());
+            let files = checked.sources.files().count();
+            let _ = writeln!(err, "checked {files} file(s): {}", render::summary(&diags));
+        }
+    }
+    let io_problem = diags
+        .iter()
+        .any(|d| matches!(d.code, Code::IoRead | Code::IoNoSpecs));
+    let failed = diags
+        .iter()
+        .any(|d| d.is_error() || (args.deny_warnings && d.level == Level::Warning));
+    if io_problem {
+        USAGE
+    } else if failed || checked.model.is_none() {
+        FAILED
+    } else {
+        OK
+    }
+}
+
+fn write_output(dir: &std::path::Path, files: &[emit::OutputFile], only_check: bool) -> u8 {
+    let result = if only_check {
+        output::check(dir, files)
+    } else {
+        output::write(dir, files)
+    };
+    match result {
+        Err(e @ output::OutputError::NotOwned(_)) => {
+            eprintln!("error[{}]: {e}", Code::OutputConflict.as_str());
+            eprintln!(
+                "help: sloxide never overwrites files it did not write; move them away or choose another output directory"
+            );
+            FAILED
+        }
+        Err(e) => {
+            eprintln!("error: {e}");
+            USAGE
+        }
+        Ok(changes) if only_check => {
+            if changes.is_dirty() {
+                eprintln!(
+                    "error[{}]: {} is not up to date with the specs:",
+                    Code::OutputStale.as_str(),
+                    dir.display()
+                );
+                for p in &changes.created {
+                    eprintln!("  missing   {p}");
+                }
+                for p in &changes.updated {
+                    eprintln!("  differs   {p}");
+                }
+                for p in &changes.removed {
+                    eprintln!("  stale     {p}");
+                }
+                eprintln!("help: run `sloxide build` without --check and commit the result");
+                FAILED
+            } else {
+                eprintln!(
+                    "{} is up to date ({} file(s))",
+                    dir.display(),
+                    changes.unchanged
+                );
+                OK
+            }
+        }
+        Ok(changes) => {
+            eprintln!(
+                "wrote {}: {} created, {} updated, {} removed, {} unchanged",
+                dir.display(),
+                changes.created.len(),
+                changes.updated.len(),
+                changes.removed.len(),
+                changes.unchanged
+            );
+            OK
+        }
+    }
+}

@@ -1,0 +1,80 @@
+//! Stable diagnostic codes. A code never changes meaning once released; the README lists
+//! them all (`sloxide codes` prints this table).
+
+macro_rules! codes {
+    ($($variant:ident => $code:literal, $summary:literal;)*) => {
+        /// A stable diagnostic code.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+        pub enum Code {
+            $(#[doc = $summary] $variant,)*
+        }
+
+        impl Code {
+            /// Every code, in declaration order.
+            pub const ALL: &'static [Code] = &[$(Code::$variant,)*];
+
+            /// The code as printed, e.g. `sloxide::ref::unknown`.
+            pub fn as_str(self) -> &'static str {
+                match self { $(Code::$variant => $code,)* }
+            }
+
+            /// One line saying what the code means.
+            pub fn summary(self) -> &'static str {
+                match self { $(Code::$variant => $summary,)* }
+            }
+        }
+    };
+}
+
+codes! {
+    IoRead => "sloxide::io::read", "a spec file or directory could not be read";
+    IoNoSpecs => "sloxide::io::no-specs", "no spec files (*.yaml, *.yml) were found";
+    YamlSyntax => "sloxide::yaml::syntax", "the file is not valid YAML";
+    YamlDuplicateKey => "sloxide::yaml::duplicate-key", "a mapping has the same key twice";
+    YamlLimits => "sloxide::yaml::limits", "the document is too large, too deep or expands too many aliases";
+    YamlBoolean => "sloxide::yaml::yaml11-boolean", "a YAML 1.1 boolean spelling (yes/no/on/off) where true/false is expected";
+    YamlNotMapping => "sloxide::yaml::not-a-mapping", "the document is not a mapping (or is empty)";
+    SchemaApiVersion => "sloxide::schema::api-version", "apiVersion is missing or not sloxide/v1";
+    SchemaUnknownField => "sloxide::schema::unknown-field", "a key the spec language does not have";
+    SchemaMissingField => "sloxide::schema::missing-field", "a required key is missing";
+    SchemaType => "sloxide::schema::type", "a value has the wrong type";
+    SchemaEnum => "sloxide::schema::enum", "a value is not one of the allowed words";
+    SchemaPattern => "sloxide::schema::pattern", "a value is not spelled as required (identifier, duration, time)";
+    SchemaOther => "sloxide::schema::invalid", "a value breaks another rule of the schema";
+    NameDuplicate => "sloxide::name::duplicate", "two things of the same kind share a name";
+    RefUnknown => "sloxide::ref::unknown", "a reference names something that is not defined";
+    PercentAmbiguous => "sloxide::percent::ambiguous", "a number could be a percentage or a ratio";
+    PercentRange => "sloxide::percent::range", "a percentage is outside (0%, 100%)";
+    PercentSyntax => "sloxide::percent::syntax", "a percentage or ratio cannot be read";
+    DurationInvalid => "sloxide::duration::invalid", "a duration is zero or out of range";
+    WindowUnsupported => "sloxide::window::unsupported", "an SLO window is not a whole number of days between 1d and 90d";
+    WindowShorterThanAlert => "sloxide::window::shorter-than-alert", "an alert window is longer than the SLO window";
+    BandsSyntax => "sloxide::bands::syntax", "a band condition is not `<op> <percent>` with a suitable operator";
+    BandsOrder => "sloxide::bands::order", "green, yellow and red bands overlap or leave a gap";
+    BandsObjective => "sloxide::bands::objective", "bands disagree with the objective";
+    ExclusionTimezone => "sloxide::exclusion::timezone", "an exclusion time zone is not an IANA zone";
+    ExclusionTime => "sloxide::exclusion::time", "an exclusion time is not a valid HH:MM";
+    ExclusionEmpty => "sloxide::exclusion::empty", "an exclusion window starts and ends at the same time";
+    JourneyEmpty => "sloxide::journey::empty", "a journey has no steps";
+    JourneyNoSlo => "sloxide::journey::no-slo", "a journey has no SLO and no out_of_scope reason";
+    SloAboveDependencies => "sloxide::slo::above-dependencies", "an objective is above what the journey's serial dependency SLAs allow";
+    AlertNeverFires => "sloxide::alerting::never-fires", "a burn-rate alert can never fire for this objective";
+    AlertWindows => "sloxide::alerting::windows", "a burn-rate alert's short window is not shorter than its long window";
+    SliKind => "sloxide::sli::kind", "an SLI must have exactly one of ratio, latency, journey_duration";
+    SliNoSource => "sloxide::sli::no-source", "an SLI has no source for any backend";
+    SliPolarity => "sloxide::sli::polarity", "a source needs exactly one of good or bad (and a total)";
+    SliUnused => "sloxide::sli::unused", "an SLI is not used by any SLO";
+    PromqlSelector => "sloxide::promql::selector", "a Prometheus selector is not valid";
+    PromqlPlaceholder => "sloxide::promql::placeholder", "a raw PromQL query lacks the {{window}} placeholder";
+    LatencyBucket => "sloxide::latency::bucket", "a latency threshold is not a bucket boundary of the histogram";
+    LatencyPercentile => "sloxide::latency::percentile", "a percentile is not written p50..p99.99";
+    ImpactUnmatched => "sloxide::impact::unmatched", "a known error matches no row of the impact matrix";
+    IncidentChain => "sloxide::incident::chain", "a role or area chain is empty, too long or repeats a person";
+    IncidentPattern => "sloxide::incident::channel-pattern", "the incident channel pattern is not usable";
+    LabelName => "sloxide::labels::name", "a label name is not a valid Prometheus label name or is reserved";
+    NotifyTarget => "sloxide::notify::target", "a notification target is malformed";
+    UnsafeText => "sloxide::text::unsafe", "a value contains characters that cannot be emitted safely";
+    BackendNoSource => "sloxide::build::no-source", "an SLO has no source for a requested backend and is skipped there";
+    OutputConflict => "sloxide::build::not-owned", "an output path holds a file sloxide did not write";
+    OutputStale => "sloxide::build::stale", "generated files differ from what the specs produce";
+}

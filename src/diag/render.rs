@@ -1,0 +1,240 @@
+//! Rendering diagnostics: human (miette's graphical handler) and JSON for machines.
+
+use std::fmt;
+
+use miette::{GraphicalReportHandler, GraphicalTheme, LabeledSpan, NamedSource, SourceSpan};
+use serde::Serialize;
+
+use super::{Diagnostic, Level};
+use crate::source::SourceMap;
+
+/// Renders `diags` for people. `color` selects the themed or plain Unicode output.
+pub fn human(diags: &[Diagnostic], sources: &SourceMap, color: bool) -> String {
+    let theme = if color {
+        GraphicalTheme::unicode()
+    } else {
+        GraphicalTheme::unicode_nocolor()
+    };
+    let handler = GraphicalReportHandler::new_themed(theme).with_width(100);
+    let mut out = String::new();
+    for diag in diags {
+        let report = MietteView::new(diag, sources);
+        if handler.render_report(&mut out, &report).is_err() {
+            out.push_str(&format!("{}: {}\n", diag.code.as_str(), diag.message));
+        }
+    }
+    out
+}
+
+/// A one-line summary such as `2 errors, 1 warning`.
+pub fn summary(diags: &[Diagnostic]) -> String {
+    let errors = diags.iter().filter(|d| d.is_error()).count();
+    let warnings = diags.len() - errors;
+    let plural = |n: usize, w: &str| format!("{n} {w}{}", if n == 1 { "" } else { "s" });
+    format!(
+        "{}, {}",
+        plural(errors, "error"),
+        plural(warnings, "warning")
+    )
+}
+
+/// The JSON document printed by `--format json`.
+#[derive(Debug, Serialize)]
+pub struct JsonReport {
+    /// Number of errors.
+    pub errors: usize,
+    /// Number of warnings.
+    pub warnings: usize,
+    /// Every diagnostic, sorted.
+    pub diagnostics: Vec<JsonDiagnostic>,
+}
+
+/// One diagnostic in JSON, with 1-based line/column positions.
+#[derive(Debug, Serialize)]
+pub struct JsonDiagnostic {
+    /// Stable code.
+    pub code: &'static str,
+    /// `error` or `warning`.
+    pub severity: Level,
+    /// Summary.
+    pub message: String,
+    /// File path.
+    pub file: Option<String>,
+    /// Start line.
+    pub line: Option<usize>,
+    /// Start column (characters).
+    pub column: Option<usize>,
+    /// End line.
+    pub end_line: Option<usize>,
+    /// End column (exclusive).
+    pub end_column: Option<usize>,
+    /// Label on the primary span.
+    pub label: Option<String>,
+    /// How to fix it.
+    pub help: Option<String>,
+    /// Further places.
+    pub related: Vec<JsonLocation>,
+}
+
+/// A secondary location.
+#[derive(Debug, Serialize)]
+pub struct JsonLocation {
+    /// File path.
+    pub file: String,
+    /// Line.
+    pub line: usize,
+    /// Column.
+    pub column: usize,
+    /// What it shows.
+    pub message: String,
+}
+
+/// Builds the JSON report of `diags`.
+pub fn json(diags: &[Diagnostic], sources: &SourceMap) -> JsonReport {
+    let errors = diags.iter().filter(|d| d.is_error()).count();
+    JsonReport {
+        errors,
+        warnings: diags.len() - errors,
+        diagnostics: diags
+            .iter()
+            .map(|d| {
+                let start = d.primary.as_ref().map(|l| sources.line_col(l.span));
+                let end = d.primary.as_ref().map(|l| sources.end_line_col(l.span));
+                JsonDiagnostic {
+                    code: d.code.as_str(),
+                    severity: d.level,
+                    message: d.message.clone(),
+                    file: d
+                        .primary
+                        .as_ref()
+                        .map(|l| sources.get(l.span.file).path.clone())
+                        .or_else(|| d.path.clone()),
+                    line: start.map(|p| p.line),
+                    column: start.map(|p| p.column),
+                    end_line: end.map(|p| p.line),
+                    end_column: end.map(|p| p.column),
+                    label: d.primary.as_ref().map(|l| l.message.clone()),
+                    help: d.help.clone(),
+                    related: d
+                        .secondary
+                        .iter()
+                        .map(|l| {
+                            let p = sources.line_col(l.span);
+                            JsonLocation {
+                                file: sources.get(l.span.file).path.clone(),
+                                line: p.line,
+                                column: p.column,
+                                message: l.message.clone(),
+                            }
+                        })
+                        .collect(),
+                }
+            })
+            .collect(),
+    }
+}
+
+/// Adapts a [`Diagnostic`] to miette for graphical rendering. Labels in other files than
+/// the primary one are turned into notes with their position.
+struct MietteView {
+    message: String,
+    code: &'static str,
+    level: Level,
+    help: Option<String>,
+    source: Option<NamedSource<std::sync::Arc<str>>>,
+    labels: Vec<LabeledSpan>,
+}
+
+impl MietteView {
+    fn new(diag: &Diagnostic, sources: &SourceMap) -> Self {
+        let mut help = diag.help.clone();
+        let mut labels = Vec::new();
+        let mut source = None;
+        if let Some(primary) = &diag.primary {
+            let file = sources.get(primary.span.file);
+            source = Some(NamedSource::new(file.path.clone(), file.text.clone()));
+            labels.push(LabeledSpan::new_primary_with_span(
+                Some(primary.message.clone()),
+                SourceSpan::from((primary.span.start, primary.span.len)),
+            ));
+            for l in &diag.secondary {
+                if l.span.file == primary.span.file {
+                    labels.push(LabeledSpan::new_with_span(
+                        Some(l.message.clone()),
+                        SourceSpan::from((l.span.start, l.span.len)),
+                    ));
+                } else {
+                    let p = sources.line_col(l.span);
+                    let note = format!(
+                        "{}: {}:{}:{}",
+                        l.message,
+                        sources.get(l.span.file).path,
+                        p.line,
+                        p.column
+                    );
+                    help = Some(match help {
+                        Some(h) => format!("{h}\n{note}"),
+                        None => note,
+                    });
+                }
+            }
+        }
+        let message = match (&diag.primary, &diag.path) {
+            (None, Some(path)) => format!("{path}: {}", diag.message),
+            _ => diag.message.clone(),
+        };
+        MietteView {
+            message,
+            code: diag.code.as_str(),
+            level: diag.level,
+            help,
+            source,
+            labels,
+        }
+    }
+}
+
+impl fmt::Debug for MietteView {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl fmt::Display for MietteView {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for MietteView {}
+
+impl miette::Diagnostic for MietteView {
+    fn code<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
+        Some(Box::new(self.code))
+    }
+
+    fn severity(&self) -> Option<miette::Severity> {
+        Some(match self.level {
+            Level::Error => miette::Severity::Error,
+            Level::Warning => miette::Severity::Warning,
+        })
+    }
+
+    fn help<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
+        self.help
+            .as_ref()
+            .map(|h| Box::new(h) as Box<dyn fmt::Display>)
+    }
+
+    fn source_code(&self) -> Option<&dyn miette::SourceCode> {
+        self.source.as_ref().map(|s| s as &dyn miette::SourceCode)
+    }
+
+    fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
+        if self.labels.is_empty() {
+            None
+        } else {
+            Some(Box::new(self.labels.iter().cloned()))
+        }
+    }
+}

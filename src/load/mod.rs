@@ -1,0 +1,177 @@
+//! Stage 1 of the pipeline: find spec files, parse YAML with spans, check the structure
+//! against the JSON Schema, and read the typed [`Spec`].
+
+pub mod schema;
+pub mod tree;
+mod yaml;
+
+use std::path::{Path, PathBuf};
+
+use crate::diag::{Code, Diagnostic};
+use crate::source::SourceMap;
+use crate::span::{FileId, Spanned};
+use crate::spec::Spec;
+use tree::Node;
+
+/// The result of loading: all sources, the specs that passed the schema, and the
+/// problems found so far.
+#[derive(Debug, Default)]
+pub struct Loaded {
+    /// Every file read (also those with errors, so diagnostics can show them).
+    pub sources: SourceMap,
+    /// Specs that passed YAML and schema checks, with their file.
+    pub specs: Vec<(FileId, Spec)>,
+    /// Problems found while loading.
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+/// Loads every spec under `paths` (files, or directories searched recursively for
+/// `*.yaml`/`*.yml`, in sorted order).
+pub fn load(paths: &[PathBuf]) -> Loaded {
+    let mut loaded = Loaded::default();
+    let mut files = Vec::new();
+    for path in paths {
+        if let Err(e) = discover(path, &mut files) {
+            loaded.diagnostics.push(Diagnostic::unplaced(
+                Code::IoRead,
+                Some(display(path)),
+                format!("cannot read: {e}"),
+            ));
+        }
+    }
+    files.dedup();
+    if files.is_empty() && loaded.diagnostics.is_empty() {
+        loaded.diagnostics.push(
+            Diagnostic::unplaced(Code::IoNoSpecs, None, "no spec files found")
+                .with_help("pass spec files or directories that contain *.yaml / *.yml files"),
+        );
+    }
+    for file in files {
+        match std::fs::read(&file) {
+            Err(e) => loaded.diagnostics.push(Diagnostic::unplaced(
+                Code::IoRead,
+                Some(display(&file)),
+                format!("cannot read: {e}"),
+            )),
+            Ok(bytes) => load_text(&mut loaded, display(&file), bytes),
+        }
+    }
+    loaded
+}
+
+/// Loads one spec from memory (used by `load` and by tests).
+pub fn load_text(loaded: &mut Loaded, path: String, bytes: Vec<u8>) {
+    let text = match String::from_utf8(bytes) {
+        Ok(t) => t,
+        Err(_) => {
+            loaded.diagnostics.push(Diagnostic::unplaced(
+                Code::IoRead,
+                Some(path),
+                "file is not UTF-8 text",
+            ));
+            return;
+        }
+    };
+    let too_big = text.len() > yaml::MAX_FILE_BYTES;
+    let file = loaded.sources.add(path, text);
+    let text = loaded.sources.get(file).text.clone();
+    if too_big {
+        loaded.diagnostics.push(
+            Diagnostic::error(
+                Code::YamlLimits,
+                crate::span::Span::new(file, 0, 0),
+                format!("file is larger than {} bytes", yaml::MAX_FILE_BYTES),
+                "file starts here",
+            )
+            .with_help("a spec file describes one service; split large specs"),
+        );
+        return;
+    }
+    let root: Spanned<Node> = match yaml::parse(file, &text) {
+        Ok(root) => root,
+        Err(d) => {
+            loaded.diagnostics.push(d);
+            return;
+        }
+    };
+    let root = with_file(root, file);
+    if !matches!(root.value, Node::Map(_)) {
+        loaded.diagnostics.push(
+            Diagnostic::error(
+                Code::YamlNotMapping,
+                root.span,
+                "a spec must be a YAML mapping",
+                "document starts here",
+            )
+            .with_help("start the file with `apiVersion: sloxide/v1` and a `service:` block"),
+        );
+        return;
+    }
+    let schema_errors = schema::validate(&root);
+    if !schema_errors.is_empty() {
+        loaded.diagnostics.extend(schema_errors);
+        return;
+    }
+    match yaml::parse::<Spec>(file, &text) {
+        Ok(spec) => loaded.specs.push((file, spec)),
+        Err(d) => loaded.diagnostics.push(d),
+    }
+}
+
+/// Sets the file of every span in a freshly parsed tree.
+fn with_file(mut node: Spanned<Node>, file: FileId) -> Spanned<Node> {
+    node.span.file = file;
+    node.value = match node.value {
+        Node::Seq(items) => Node::Seq(items.into_iter().map(|n| with_file(n, file)).collect()),
+        Node::Map(entries) => Node::Map(
+            entries
+                .into_iter()
+                .map(|(mut k, v)| {
+                    k.span.file = file;
+                    (k, with_file(v, file))
+                })
+                .collect(),
+        ),
+        other => other,
+    };
+    node
+}
+
+fn discover(path: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
+    if path.is_dir() {
+        let mut entries: Vec<PathBuf> = std::fs::read_dir(path)?
+            .map(|e| e.map(|e| e.path()))
+            .collect::<Result<_, _>>()?;
+        entries.sort();
+        for entry in entries {
+            let hidden = entry
+                .file_name()
+                .and_then(|n| n.to_str())
+                .is_some_and(|n| n.starts_with('.'));
+            if hidden {
+                continue;
+            }
+            if entry.is_dir() {
+                discover(&entry, out)?;
+            } else if is_spec_file(&entry) {
+                out.push(entry);
+            }
+        }
+        Ok(())
+    } else {
+        std::fs::metadata(path)?;
+        out.push(path.to_path_buf());
+        Ok(())
+    }
+}
+
+fn is_spec_file(path: &Path) -> bool {
+    matches!(
+        path.extension().and_then(|e| e.to_str()),
+        Some("yaml" | "yml")
+    )
+}
+
+fn display(path: &Path) -> String {
+    path.to_string_lossy().replace('\\', "/")
+}

@@ -1,0 +1,203 @@
+//! Resolving a whole spec: service block, labels, notification targets, dependencies,
+//! then journeys, SLIs and SLOs.
+
+use std::collections::BTreeMap;
+
+use super::ctx::Ctx;
+use super::{incident, journey, quantity, slo};
+use crate::diag::Code;
+use crate::model::{self, Dependency, Notify, NotifyTarget, Owners, Service};
+use crate::span::Spanned;
+use crate::spec::{self, Spec};
+
+/// Label names the generated rules set themselves.
+pub const RESERVED_LABELS: &[&str] = &[
+    "service",
+    "journey",
+    "slo",
+    "sli",
+    "severity",
+    "window",
+    "alertname",
+    "band",
+];
+
+/// Resolves one spec; `None` when it cannot produce a service (errors were reported).
+pub fn resolve(ctx: &mut Ctx, spec: &Spec, spec_path: String) -> Option<Service> {
+    let s = &spec.service;
+    let labels = labels(ctx, &s.labels);
+    let notify = notify(ctx, s.notify.as_ref());
+    if let Some(url) = &s.runbook_base_url
+        && !(url.value.starts_with("https://") || url.value.starts_with("http://"))
+    {
+        ctx.error(Code::NotifyTarget, url.span, "runbook_base_url is not an http(s) URL", "not a URL", "write the base URL where runbooks are published, e.g. https://runbooks.example.com/payments");
+    }
+    let dependencies = dependencies(ctx, &spec.dependencies);
+    let impact = incident::impact(ctx, spec.impact.as_ref(), &spec.journeys);
+    let dep_names: Vec<String> = spec
+        .dependencies
+        .iter()
+        .map(|d| d.name.value.0.clone())
+        .collect();
+    let journeys = journey::resolve_all(ctx, &spec.journeys, &dep_names, &dependencies, &impact);
+    let slos = slo::resolve_all(ctx, spec, &journeys);
+    let incident = incident::incident(ctx, spec.incident.as_ref());
+    let error_budget_policy = spec
+        .error_budget_policy
+        .as_ref()
+        .map(|p| model::ErrorBudgetPolicy {
+            when_exhausted: p.when_exhausted.value.clone(),
+            when_red: p.when_red.clone(),
+            when_yellow: p.when_yellow.clone(),
+            when_healthy: p.when_healthy.clone(),
+        });
+    Some(Service {
+        name: s.name.value.0.clone(),
+        title: s.title.clone().unwrap_or_else(|| s.name.value.0.clone()),
+        description: s.description.clone(),
+        spec_path,
+        owners: Owners {
+            product_owner: s.owners.product_owner.value.clone(),
+            tech_lead: s.owners.tech_lead.value.clone(),
+            team: s.owners.team.as_ref().map(|t| t.value.clone()),
+        },
+        labels,
+        notify,
+        runbook_base_url: s
+            .runbook_base_url
+            .as_ref()
+            .map(|u| u.value.trim_end_matches('/').to_owned()),
+        dependencies,
+        journeys,
+        slos: slos?,
+        impact,
+        incident,
+        error_budget_policy,
+    })
+}
+
+fn labels(ctx: &mut Ctx, raw: &BTreeMap<String, Spanned<String>>) -> BTreeMap<String, String> {
+    let mut out = BTreeMap::new();
+    for (name, value) in raw {
+        let valid = name
+            .chars()
+            .next()
+            .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+            && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+            && !name.starts_with("__");
+        if !valid {
+            ctx.error(
+                Code::LabelName,
+                value.span,
+                format!("`{name}` is not a valid label name"),
+                "label with this name",
+                "label names are letters, digits and _, not starting with a digit or __",
+            );
+        } else if RESERVED_LABELS.contains(&name.as_str()) || name.starts_with("sloxide") {
+            ctx.error(
+                Code::LabelName,
+                value.span,
+                format!("label `{name}` is reserved"),
+                "set by sloxide itself",
+                format!(
+                    "sloxide sets {} on every rule; choose another label name",
+                    RESERVED_LABELS.join(", ")
+                ),
+            );
+        } else {
+            out.insert(name.clone(), value.value.clone());
+        }
+    }
+    out
+}
+
+fn notify(ctx: &mut Ctx, raw: Option<&spec::Notify>) -> Notify {
+    let Some(raw) = raw else {
+        return Notify::default();
+    };
+    let mut convert = |targets: &[spec::NotifyTarget]| -> Vec<NotifyTarget> {
+        targets
+            .iter()
+            .filter_map(|t| {
+                let (value, ok, help, make): (
+                    &Spanned<String>,
+                    bool,
+                    &str,
+                    fn(String) -> NotifyTarget,
+                ) = match t {
+                    spec::NotifyTarget::Pagerduty(v) => (
+                        v,
+                        !v.value.trim().is_empty() && !v.value.contains(char::is_whitespace),
+                        "name the PagerDuty service or routing-key reference, without spaces",
+                        NotifyTarget::Pagerduty,
+                    ),
+                    spec::NotifyTarget::Slack(v) => (
+                        v,
+                        is_slack_channel(&v.value),
+                        "Slack channels start with # and use lowercase letters, digits, - and _",
+                        NotifyTarget::Slack,
+                    ),
+                    spec::NotifyTarget::Email(v) => (
+                        v,
+                        is_email(&v.value),
+                        "write one address such as sre@example.com",
+                        NotifyTarget::Email,
+                    ),
+                    spec::NotifyTarget::Webhook(v) => (
+                        v,
+                        v.value.starts_with("https://") && !v.value.contains(char::is_whitespace),
+                        "webhooks must be https:// URLs",
+                        NotifyTarget::Webhook,
+                    ),
+                };
+                if ok {
+                    Some(make(value.value.clone()))
+                } else {
+                    ctx.error(
+                        Code::NotifyTarget,
+                        value.span,
+                        format!("malformed notification target `{}`", value.value),
+                        "not usable as a target",
+                        help,
+                    );
+                    None
+                }
+            })
+            .collect()
+    };
+    Notify {
+        page: convert(&raw.page),
+        ticket: convert(&raw.ticket),
+    }
+}
+
+/// Whether `s` is a Slack channel name: `#` then 1–80 of `a-z0-9-_`.
+pub fn is_slack_channel(s: &str) -> bool {
+    s.strip_prefix('#').is_some_and(|n| {
+        !n.is_empty()
+            && n.len() <= 80
+            && n.chars()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '_')
+    })
+}
+
+fn is_email(s: &str) -> bool {
+    let mut parts = s.split('@');
+    matches!((parts.next(), parts.next(), parts.next()), (Some(user), Some(domain), None)
+        if !user.is_empty() && domain.contains('.') && !s.contains(char::is_whitespace) && !s.contains(['"', '<', '>', ',']))
+}
+
+fn dependencies(ctx: &mut Ctx, raw: &[spec::Dependency]) -> Vec<Dependency> {
+    ctx.unique_names("dependency", raw.iter().map(|d| &d.name));
+    raw.iter()
+        .filter_map(|d| {
+            let sla = quantity::percent(ctx, &d.sla, "SLA")?;
+            Some(Dependency {
+                name: d.name.value.0.clone(),
+                title: d.title.clone().unwrap_or_else(|| d.name.value.0.clone()),
+                sla,
+                scope: d.scope,
+            })
+        })
+        .collect()
+}
