@@ -7,7 +7,7 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand, ValueEnum};
 
 use crate::diag::{Code, Diagnostic, Level, render};
-use crate::emit::{self, Target};
+use crate::emit::{self, PrometheusFormat, SentryFormat, Target};
 use crate::validate::Checked;
 use crate::{load, output, validate};
 
@@ -45,6 +45,8 @@ enum Command {
         #[arg(long)]
         check: bool,
         #[command(flatten)]
+        backend: BackendArgs,
+        #[command(flatten)]
         report: ReportArgs,
     },
     /// Print the JSON Schema of the spec language.
@@ -69,6 +71,38 @@ struct ReportArgs {
     /// Treat warnings as errors.
     #[arg(long)]
     deny_warnings: bool,
+}
+
+#[derive(Debug, clap::Args)]
+struct BackendArgs {
+    /// Prometheus output: plain rule files, or also Prometheus Operator manifests.
+    #[arg(long, value_enum, default_value_t = PrometheusFormat::Plain)]
+    prometheus_format: PrometheusFormat,
+    /// Also write promtool unit tests next to the Prometheus rules.
+    #[arg(long)]
+    emit_tests: bool,
+    /// Sentry output: current API (detectors/workflows), legacy alert rules, or Terraform.
+    #[arg(long, value_enum, default_value_t = SentryFormat::Api)]
+    sentry_format: SentryFormat,
+    /// Directory whose templates override the built-in runbook templates.
+    #[arg(long)]
+    templates: Option<PathBuf>,
+    /// Date (YYYY-MM-DD) for worked examples in runbooks (default: a fixed date, so
+    /// output does not change from day to day).
+    #[arg(long)]
+    example_date: Option<String>,
+}
+
+impl BackendArgs {
+    fn options(self) -> emit::Options {
+        emit::Options {
+            prometheus_format: self.prometheus_format,
+            emit_tests: self.emit_tests,
+            sentry_format: self.sentry_format,
+            templates: self.templates,
+            example_date: self.example_date,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -107,6 +141,7 @@ fn run(command: Command) -> u8 {
             out,
             target,
             check: only_check,
+            backend,
             report,
         } => {
             let checked = check(&paths);
@@ -118,7 +153,7 @@ fn run(command: Command) -> u8 {
             } else {
                 dedup(target)
             };
-            let emitted = emit::emit(model, &targets);
+            let emitted = emit::emit(model, &targets, &backend.options());
             let notes: Vec<Diagnostic> = emitted
                 .skipped
                 .iter()

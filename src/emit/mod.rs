@@ -1,9 +1,20 @@
 //! Stage 3 of the pipeline: backends. Each backend turns the [`Model`] into files; none
 //! of them reads YAML or re-checks what validation guarantees.
+//!
+//! Backends share two contracts, defined in [`naming`]: the runbook anchors every alert
+//! links to, and the [`CatalogueEntry`] list each backend gives of the alerts it emits,
+//! which the runbook backend turns into its alert catalogue.
+
+pub mod naming;
+mod prometheus;
+mod runbook;
+mod sentry;
+mod splunk;
 
 use std::fmt;
+use std::path::PathBuf;
 
-use crate::model::Model;
+use crate::model::{Model, Service};
 
 /// A file a backend produces: a path relative to the output directory and its bytes.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -14,7 +25,7 @@ pub struct OutputFile {
     pub contents: String,
 }
 
-/// A note a backend reports about what it skipped (e.g. an SLO without a source for it).
+/// An SLO a requested backend had no source for.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Skipped {
     /// Service name.
@@ -26,7 +37,10 @@ pub struct Skipped {
 }
 
 /// The backends sloxide can emit.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, clap::ValueEnum)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, clap::ValueEnum, serde::Serialize,
+)]
+#[serde(rename_all = "lowercase")]
 pub enum Target {
     /// Prometheus recording and alerting rules.
     Prometheus,
@@ -49,6 +63,44 @@ impl fmt::Display for Target {
     }
 }
 
+/// Layout of Prometheus rules.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
+pub enum PrometheusFormat {
+    /// Plain rule files (`promtool check rules`, Thanos/Mimir rulers).
+    #[default]
+    Plain,
+    /// Plain rule files plus Prometheus Operator `PrometheusRule` manifests.
+    Operator,
+}
+
+/// Shape of Sentry output.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
+pub enum SentryFormat {
+    /// Current API: detectors and workflows.
+    #[default]
+    Api,
+    /// Legacy metric-alert and issue-alert rule APIs.
+    Legacy,
+    /// Terraform for the Sentry provider.
+    Terraform,
+}
+
+/// Backend options from the command line.
+#[derive(Debug, Clone, Default)]
+pub struct Options {
+    /// Prometheus layout.
+    pub prometheus_format: PrometheusFormat,
+    /// Also write promtool unit tests next to the rules.
+    pub emit_tests: bool,
+    /// Sentry output shape.
+    pub sentry_format: SentryFormat,
+    /// Directory with runbook template overrides.
+    pub templates: Option<PathBuf>,
+    /// Date (YYYY-MM-DD) used for worked examples in runbooks; a fixed default keeps
+    /// output reproducible.
+    pub example_date: Option<String>,
+}
+
 /// What a build produced for a set of targets.
 #[derive(Debug, Default)]
 pub struct Emitted {
@@ -58,15 +110,42 @@ pub struct Emitted {
     pub skipped: Vec<Skipped>,
     /// Targets that are not implemented yet.
     pub unavailable: Vec<Target>,
+    /// Problems a backend hit that validation could not foresee (e.g. a broken user
+    /// template); the build fails when this is not empty.
+    pub errors: Vec<String>,
+}
+
+/// One alert a backend emits, for the runbook catalogue.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct CatalogueEntry {
+    /// Backend emitting it.
+    pub target: Target,
+    /// Runbook anchor it links to (see [`naming`]); alerts of different backends that
+    /// implement the same policy row share an anchor.
+    pub anchor: String,
+    /// The name as it appears in the backend (alertname, saved search name, rule name).
+    pub name: String,
 }
 
 /// Runs the requested backends over `model`.
-pub fn emit(model: &Model, targets: &[Target]) -> Emitted {
+pub fn emit(model: &Model, targets: &[Target], options: &Options) -> Emitted {
     let mut out = Emitted::default();
     for target in targets {
-        out.unavailable.push(*target);
+        match target {
+            Target::Prometheus => prometheus::emit(model, options, &mut out),
+            Target::Splunk => splunk::emit(model, options, &mut out),
+            Target::Sentry => sentry::emit(model, options, &mut out),
+            Target::Runbook => runbook::emit(model, options, &mut out),
+        }
     }
-    let _ = model;
     out.files.sort_by(|a, b| a.path.cmp(&b.path));
     out
+}
+
+/// The alerts every alerting backend emits for `service`, for the runbook catalogue.
+pub fn catalogue(service: &Service, options: &Options) -> Vec<CatalogueEntry> {
+    let mut entries = prometheus::catalogue(service, options);
+    entries.extend(splunk::catalogue(service, options));
+    entries.extend(sentry::catalogue(service, options));
+    entries
 }

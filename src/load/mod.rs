@@ -90,7 +90,7 @@ pub fn load_text(loaded: &mut Loaded, path: String, bytes: Vec<u8>) {
     let root: Spanned<Node> = match yaml::parse(file, &text) {
         Ok(root) => root,
         Err(d) => {
-            loaded.diagnostics.push(d);
+            loaded.diagnostics.push(*d);
             return;
         }
     };
@@ -114,7 +114,7 @@ pub fn load_text(loaded: &mut Loaded, path: String, bytes: Vec<u8>) {
     }
     match yaml::parse::<Spec>(file, &text) {
         Ok(spec) => loaded.specs.push((file, spec)),
-        Err(d) => loaded.diagnostics.push(d),
+        Err(d) => loaded.diagnostics.push(*d),
     }
 }
 

@@ -32,9 +32,9 @@ pub fn options() -> Options {
 }
 
 /// Parses `text` as a `T`, or returns the parser's error as a diagnostic in `file`.
-pub fn parse<T: DeserializeOwned>(file: FileId, text: &str) -> Result<T, Diagnostic> {
+pub fn parse<T: DeserializeOwned>(file: FileId, text: &str) -> Result<T, Box<Diagnostic>> {
     serde_saphyr::from_str_with_options::<T>(text, options())
-        .map_err(|e| to_diagnostic(file, text, &e))
+        .map_err(|e| Box::new(to_diagnostic(file, text, &e)))
 }
 
 fn to_diagnostic(file: FileId, text: &str, err: &serde_saphyr::Error) -> Diagnostic {

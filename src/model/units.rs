@@ -94,7 +94,7 @@ impl Duration {
         UNITS
             .iter()
             .skip(1)
-            .find(|(_, f)| self.millis % f == 0)
+            .find(|(_, f)| self.millis.is_multiple_of(*f))
             .map(|(u, f)| format!("{}{u}", self.millis / f))
             .unwrap_or_default()
     }

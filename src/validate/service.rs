@@ -115,60 +115,53 @@ fn notify(ctx: &mut Ctx, raw: Option<&spec::Notify>) -> Notify {
     let Some(raw) = raw else {
         return Notify::default();
     };
-    let mut convert = |targets: &[spec::NotifyTarget]| -> Vec<NotifyTarget> {
-        targets
-            .iter()
-            .filter_map(|t| {
-                let (value, ok, help, make): (
-                    &Spanned<String>,
-                    bool,
-                    &str,
-                    fn(String) -> NotifyTarget,
-                ) = match t {
-                    spec::NotifyTarget::Pagerduty(v) => (
-                        v,
-                        !v.value.trim().is_empty() && !v.value.contains(char::is_whitespace),
-                        "name the PagerDuty service or routing-key reference, without spaces",
-                        NotifyTarget::Pagerduty,
-                    ),
-                    spec::NotifyTarget::Slack(v) => (
-                        v,
-                        is_slack_channel(&v.value),
-                        "Slack channels start with # and use lowercase letters, digits, - and _",
-                        NotifyTarget::Slack,
-                    ),
-                    spec::NotifyTarget::Email(v) => (
-                        v,
-                        is_email(&v.value),
-                        "write one address such as sre@example.com",
-                        NotifyTarget::Email,
-                    ),
-                    spec::NotifyTarget::Webhook(v) => (
-                        v,
-                        v.value.starts_with("https://") && !v.value.contains(char::is_whitespace),
-                        "webhooks must be https:// URLs",
-                        NotifyTarget::Webhook,
-                    ),
-                };
-                if ok {
-                    Some(make(value.value.clone()))
-                } else {
-                    ctx.error(
-                        Code::NotifyTarget,
-                        value.span,
-                        format!("malformed notification target `{}`", value.value),
-                        "not usable as a target",
-                        help,
-                    );
-                    None
-                }
-            })
-            .collect()
-    };
     Notify {
-        page: convert(&raw.page),
-        ticket: convert(&raw.ticket),
+        page: raw.page.iter().filter_map(|t| target(ctx, t)).collect(),
+        ticket: raw.ticket.iter().filter_map(|t| target(ctx, t)).collect(),
     }
+}
+
+fn target(ctx: &mut Ctx, t: &spec::NotifyTarget) -> Option<NotifyTarget> {
+    let no_space = |v: &str| !v.trim().is_empty() && !v.contains(char::is_whitespace);
+    let (value, ok, help) = match t {
+        spec::NotifyTarget::Pagerduty(v) => (
+            v,
+            no_space(&v.value),
+            "name the PagerDuty service or routing-key reference, without spaces",
+        ),
+        spec::NotifyTarget::Slack(v) => (
+            v,
+            is_slack_channel(&v.value),
+            "Slack channels start with # and use lowercase letters, digits, - and _",
+        ),
+        spec::NotifyTarget::Email(v) => (
+            v,
+            is_email(&v.value),
+            "write one address such as sre@example.com",
+        ),
+        spec::NotifyTarget::Webhook(v) => (
+            v,
+            v.value.starts_with("https://") && no_space(&v.value),
+            "webhooks must be https:// URLs",
+        ),
+    };
+    if !ok {
+        ctx.error(
+            Code::NotifyTarget,
+            value.span,
+            format!("malformed notification target `{}`", value.value),
+            "not usable as a target",
+            help,
+        );
+        return None;
+    }
+    let v = value.value.clone();
+    Some(match t {
+        spec::NotifyTarget::Pagerduty(_) => NotifyTarget::Pagerduty(v),
+        spec::NotifyTarget::Slack(_) => NotifyTarget::Slack(v),
+        spec::NotifyTarget::Email(_) => NotifyTarget::Email(v),
+        spec::NotifyTarget::Webhook(_) => NotifyTarget::Webhook(v),
+    })
 }
 
 /// Whether `s` is a Slack channel name: `#` then 1–80 of `a-z0-9-_`.

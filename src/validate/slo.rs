@@ -179,7 +179,7 @@ fn check_bounds(ctx: &mut Ctx, spec: &Spec, slos: &[Slo], journeys: &[Journey]) 
 }
 
 fn round_percent(r: Ratio) -> String {
-    Ratio(r.0.round_dp(6)).percent()
+    Ratio(r.0.round_dp(4)).percent()
 }
 
 fn bands(ctx: &mut Ctx, b: &spec::Bands, objective: Ratio) -> Option<Bands> {
