@@ -107,7 +107,7 @@ fn readme_quickstart_is_a_valid_spec() {
     sloxide::load::load_text(
         &mut loaded,
         "README.md".into(),
-        readme[start..end].as_bytes().to_vec(),
+        readme.as_bytes()[start..end].to_vec(),
     );
     let checked = sloxide::validate::check(loaded);
     assert!(checked.diagnostics.is_empty(), "{:?}", checked.diagnostics);
