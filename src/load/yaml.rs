@@ -57,13 +57,12 @@ fn to_diagnostic(file: FileId, text: &str, err: &serde_saphyr::Error) -> Diagnos
         serde_saphyr::Error::Budget { .. }
         | serde_saphyr::Error::AliasExpansionLimitExceeded { .. }
         | serde_saphyr::Error::AliasReplayLimitExceeded { .. }
-        | serde_saphyr::Error::AliasReplayStackDepthExceeded { .. } => Diagnostic::error(
-            Code::YamlLimits,
-            span,
-            format!("document exceeds the parser's limits: {message}"),
-            "limit reached here",
-        )
-        .with_help("spec files are small; split the spec or remove deep nesting and alias chains"),
+        | serde_saphyr::Error::AliasReplayStackDepthExceeded { .. } => limits(span, &message),
+        // The scanner's own nesting guard (deep flow collections) has no variant of its
+        // own; it is a limit, not a syntax mistake.
+        serde_saphyr::Error::ExternalMessage { msg, .. } if msg.contains("recursion limit") => {
+            limits(span, &message)
+        }
         serde_saphyr::Error::MergeKeyNotAllowed { .. } => Diagnostic::error(
             Code::YamlSyntax,
             span,
@@ -79,6 +78,16 @@ fn to_diagnostic(file: FileId, text: &str, err: &serde_saphyr::Error) -> Diagnos
         )
         .with_help("check indentation, quoting and that every `key:` is followed by a space"),
     }
+}
+
+fn limits(span: Span, message: &str) -> Diagnostic {
+    Diagnostic::error(
+        Code::YamlLimits,
+        span,
+        format!("document exceeds the parser's limits: {message}"),
+        "limit reached here",
+    )
+    .with_help("spec files are small; split the spec or remove deep nesting and alias chains")
 }
 
 /// The error inside snippet and alias wrappers, which decides the diagnostic code.
