@@ -46,6 +46,9 @@ pub enum OutputError {
     /// The manifest lists a path outside the output directory.
     #[error("the manifest lists a path outside the output directory: {0}")]
     BadManifest(String),
+    /// A backend produced a path outside the output directory (a bug in sloxide).
+    #[error("refusing to write outside the output directory: {0}")]
+    BadPath(String),
     /// An I/O error.
     #[error("{path}: {source}")]
     Io {
@@ -67,6 +70,10 @@ fn io(path: &Path) -> impl FnOnce(std::io::Error) -> OutputError + '_ {
 /// path is occupied by a file sloxide does not own.
 pub fn write(dir: &Path, files: &[OutputFile]) -> Result<Changes, OutputError> {
     let plan = plan(dir, files)?;
+    if files.is_empty() && !dir.join(MANIFEST).exists() {
+        // Nothing generated and nothing owned: leave the file system as it is.
+        return Ok(plan.changes);
+    }
     std::fs::create_dir_all(dir).map_err(io(dir))?;
     for f in files {
         if plan.changes.created.contains(&f.path) || plan.changes.updated.contains(&f.path) {
@@ -102,6 +109,9 @@ struct Plan {
 }
 
 fn plan(dir: &Path, files: &[OutputFile]) -> Result<Plan, OutputError> {
+    if let Some(bad) = files.iter().find(|f| !is_safe_relative(&f.path)) {
+        return Err(OutputError::BadPath(bad.path.clone()));
+    }
     let owned = read_manifest(dir)?;
     let mut changes = Changes::default();
     let mut not_owned = Vec::new();
@@ -181,5 +191,146 @@ fn remove_empty_parents(root: &Path, file: &Path) {
             break;
         }
         dir = d.parent();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn file(path: &str, contents: &str) -> OutputFile {
+        OutputFile {
+            path: path.to_owned(),
+            contents: contents.to_owned(),
+        }
+    }
+
+    fn listing(dir: &Path) -> Vec<String> {
+        fn walk(dir: &Path, base: &Path, out: &mut Vec<String>) {
+            for e in std::fs::read_dir(dir).unwrap() {
+                let p = e.unwrap().path();
+                if p.is_dir() {
+                    walk(&p, base, out);
+                } else {
+                    out.push(p.strip_prefix(base).unwrap().display().to_string());
+                }
+            }
+        }
+        let mut out = Vec::new();
+        walk(dir, dir, &mut out);
+        out.sort();
+        out
+    }
+
+    #[test]
+    fn manifest_paths_must_stay_inside_the_directory() {
+        assert!(is_safe_relative("prometheus/a.rules.yml"));
+        assert!(is_safe_relative("a"));
+        for bad in ["../x", "a/../../x", "/etc/passwd", "", "./a", MANIFEST] {
+            assert!(!is_safe_relative(bad), "{bad} accepted");
+        }
+    }
+
+    #[test]
+    fn a_manifest_with_traversal_is_rejected_and_nothing_is_deleted() {
+        for bad in ["../victim", "/tmp/victim"] {
+            let root = tempfile::tempdir().unwrap();
+            let dir = root.path().join("out");
+            std::fs::create_dir(&dir).unwrap();
+            std::fs::write(root.path().join("victim"), "keep").unwrap();
+            std::fs::write(dir.join(MANIFEST), format!("{MANIFEST_HEADER}{bad}\n")).unwrap();
+            let err = write(&dir, &[file("a.txt", "a")]).unwrap_err();
+            assert!(
+                matches!(err, OutputError::BadManifest(ref p) if p == bad),
+                "{err}"
+            );
+            assert!(check(&dir, &[]).is_err());
+            assert_eq!(
+                std::fs::read_to_string(root.path().join("victim")).unwrap(),
+                "keep"
+            );
+            assert!(!dir.join("a.txt").exists());
+        }
+    }
+
+    #[test]
+    fn generated_paths_must_stay_inside_the_directory() {
+        let root = tempfile::tempdir().unwrap();
+        let dir = root.path().join("out");
+        for bad in ["../escape.yml", "/tmp/escape.yml"] {
+            let err = write(&dir, &[file(bad, "x")]).unwrap_err();
+            assert!(matches!(err, OutputError::BadPath(_)), "{err}");
+        }
+        assert!(!root.path().join("escape.yml").exists());
+        assert!(!dir.exists());
+    }
+
+    #[test]
+    fn writes_files_and_a_manifest_atomically() {
+        let root = tempfile::tempdir().unwrap();
+        let dir = root.path().join("out");
+        let files = [file("p/a.yml", "a\n"), file("b.md", "b\n")];
+        let changes = write(&dir, &files).unwrap();
+        assert_eq!(changes.created, vec!["p/a.yml", "b.md"]);
+        assert_eq!(listing(&dir), vec![MANIFEST, "b.md", "p/a.yml"]);
+        assert_eq!(
+            std::fs::read_to_string(dir.join(MANIFEST)).unwrap(),
+            format!("{MANIFEST_HEADER}b.md\np/a.yml\n")
+        );
+        // Unchanged output is left untouched and check is clean.
+        let again = write(&dir, &files).unwrap();
+        assert_eq!(again.unchanged, 2);
+        assert!(!again.is_dirty());
+        assert!(!check(&dir, &files).unwrap().is_dirty());
+    }
+
+    #[test]
+    fn never_overwrites_a_file_it_does_not_own() {
+        let root = tempfile::tempdir().unwrap();
+        let dir = root.path();
+        std::fs::write(dir.join("a.yml"), "mine").unwrap();
+        let err = write(dir, &[file("a.yml", "generated"), file("b.yml", "b")]).unwrap_err();
+        assert!(
+            matches!(err, OutputError::NotOwned(ref p) if p == &["a.yml"]),
+            "{err}"
+        );
+        assert_eq!(std::fs::read_to_string(dir.join("a.yml")).unwrap(), "mine");
+        assert!(
+            !dir.join("b.yml").exists(),
+            "nothing is written on conflict"
+        );
+        assert!(!dir.join(MANIFEST).exists());
+        assert!(matches!(
+            check(dir, &[file("a.yml", "generated")]),
+            Err(OutputError::NotOwned(_))
+        ));
+    }
+
+    #[test]
+    fn removes_only_stale_files_listed_in_its_manifest() {
+        let root = tempfile::tempdir().unwrap();
+        let dir = root.path();
+        write(dir, &[file("old/x.yml", "x"), file("keep.yml", "k")]).unwrap();
+        std::fs::write(dir.join("user.txt"), "user").unwrap();
+        let pending = check(dir, &[file("keep.yml", "k2")]).unwrap();
+        assert_eq!(pending.updated, vec!["keep.yml"]);
+        assert_eq!(pending.removed, vec!["old/x.yml"]);
+        assert_eq!(
+            listing(dir),
+            vec![MANIFEST, "keep.yml", "old/x.yml", "user.txt"]
+        );
+        let changes = write(dir, &[file("keep.yml", "k2")]).unwrap();
+        assert_eq!(changes.removed, vec!["old/x.yml"]);
+        assert_eq!(listing(dir), vec![MANIFEST, "keep.yml", "user.txt"]);
+        assert!(!dir.join("old").exists(), "emptied directories are removed");
+        assert_eq!(std::fs::read_to_string(dir.join("keep.yml")).unwrap(), "k2");
+    }
+
+    #[test]
+    fn nothing_to_write_touches_nothing() {
+        let root = tempfile::tempdir().unwrap();
+        let dir = root.path().join("out");
+        assert!(!write(&dir, &[]).unwrap().is_dirty());
+        assert!(!dir.exists());
     }
 }

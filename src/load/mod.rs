@@ -96,14 +96,13 @@ pub fn load_text(loaded: &mut Loaded, path: String, bytes: Vec<u8>) {
     };
     let root = with_file(root, file);
     if !matches!(root.value, Node::Map(_)) {
+        let (span, message) = match root.value {
+            Node::Null => (crate::span::Span::new(file, 0, 0), "the spec file is empty"),
+            _ => (root.span, "a spec must be a YAML mapping"),
+        };
         loaded.diagnostics.push(
-            Diagnostic::error(
-                Code::YamlNotMapping,
-                root.span,
-                "a spec must be a YAML mapping",
-                "document starts here",
-            )
-            .with_help("start the file with `apiVersion: sloxide/v1` and a `service:` block"),
+            Diagnostic::error(Code::YamlNotMapping, span, message, "document starts here")
+                .with_help("start the file with `apiVersion: sloxide/v1` and a `service:` block"),
         );
         return;
     }

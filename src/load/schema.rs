@@ -188,28 +188,11 @@ fn to_diagnostics(
             ))]
         }
         ValidationErrorKind::Enum { options } => {
-            let words: Vec<String> = options
+            let choices: Vec<String> = options
                 .as_array()
-                .map(|a| a.iter().map(|v| v.to_string()).collect())
+                .map(|a| a.iter().map(word).collect())
                 .unwrap_or_default();
-            let d = Diagnostic::error(
-                Code::SchemaEnum,
-                at,
-                format!("{instance} is not allowed for {where_}"),
-                "unknown value",
-            );
-            let choices: Vec<String> = words
-                .iter()
-                .map(|w| w.trim_matches('"').to_owned())
-                .collect();
-            let guess = instance.as_str().and_then(|s| closest(s, &choices));
-            vec![match guess {
-                Some(best) => d.with_help(format!(
-                    "did you mean `{best}`? allowed: {}",
-                    choices.join(", ")
-                )),
-                None => d.with_help(format!("allowed: {}", choices.join(", "))),
-            }]
+            vec![enum_diagnostic(at, instance, &where_, &choices)]
         }
         ValidationErrorKind::Pattern { .. } => vec![help(Diagnostic::error(
             Code::SchemaPattern,
@@ -218,6 +201,11 @@ fn to_diagnostics(
             "wrong spelling",
         ))],
         ValidationErrorKind::AnyOf { .. } | ValidationErrorKind::OneOfNotValid { .. } => {
+            // Documented enums are generated as `oneOf` of `const` alternatives: report
+            // them as a bad word with the allowed choices, not as a type mismatch.
+            if let Some(choices) = keyword_parent.and_then(const_choices) {
+                return vec![enum_diagnostic(at, instance, &where_, &choices)];
+            }
             vec![help(Diagnostic::error(
                 Code::SchemaType,
                 at,
@@ -244,6 +232,43 @@ fn to_diagnostics(
             "invalid value",
         ))],
     }
+}
+
+fn enum_diagnostic(
+    at: crate::span::Span,
+    instance: &Value,
+    where_: &str,
+    choices: &[String],
+) -> Diagnostic {
+    let d = Diagnostic::error(
+        Code::SchemaEnum,
+        at,
+        format!("{instance} is not allowed for {where_}"),
+        "unknown value",
+    );
+    match instance.as_str().and_then(|s| closest(s, choices)) {
+        Some(best) => d.with_help(format!(
+            "did you mean `{best}`? allowed: {}",
+            choices.join(", ")
+        )),
+        None => d.with_help(format!("allowed: {}", choices.join(", "))),
+    }
+}
+
+/// The words of a `oneOf`/`anyOf` whose alternatives are all `const` strings.
+fn const_choices(schema: &Value) -> Option<Vec<String>> {
+    let alternatives = schema
+        .get("oneOf")
+        .or_else(|| schema.get("anyOf"))?
+        .as_array()?;
+    alternatives
+        .iter()
+        .map(|a| a.get("const").map(word))
+        .collect()
+}
+
+fn word(v: &Value) -> String {
+    v.as_str().map_or_else(|| v.to_string(), str::to_owned)
 }
 
 fn describe(kind: &ValidationErrorKind, instance: &Value) -> String {

@@ -40,32 +40,33 @@ pub fn parse<T: DeserializeOwned>(file: FileId, text: &str) -> Result<T, Box<Dia
 fn to_diagnostic(file: FileId, text: &str, err: &serde_saphyr::Error) -> Diagnostic {
     let span = err
         .location()
-        .map(|l| Span::from_location(file, &l))
-        .filter(|s| s.start <= text.len())
+        .and_then(|l| locate(file, text, &l))
         .unwrap_or(Span::new(file, 0, 0));
     let message = first_line(&err.without_snippet().to_string());
-    match err {
-        serde_saphyr::Error::DuplicateMappingKey { .. } => Diagnostic::error(
+    match original(err) {
+        serde_saphyr::Error::DuplicateMappingKey { key, .. } => Diagnostic::error(
             Code::YamlDuplicateKey,
             span,
-            message,
+            match key {
+                Some(k) => format!("duplicate key `{k}`"),
+                None => "duplicate key".to_owned(),
+            },
             "this key was already given",
         )
         .with_help("remove one of the two entries; YAML mappings cannot repeat a key"),
         serde_saphyr::Error::Budget { .. }
         | serde_saphyr::Error::AliasExpansionLimitExceeded { .. }
         | serde_saphyr::Error::AliasReplayLimitExceeded { .. }
-        | serde_saphyr::Error::AliasReplayStackDepthExceeded { .. } => Diagnostic::error(
-            Code::YamlLimits,
-            span,
-            format!("document exceeds the parser's limits: {message}"),
-            "limit reached here",
-        )
-        .with_help("spec files are small; split the spec or remove deep nesting and alias chains"),
+        | serde_saphyr::Error::AliasReplayStackDepthExceeded { .. } => limits(span, &message),
+        // The scanner's own nesting guard (deep flow collections) has no variant of its
+        // own; it is a limit, not a syntax mistake.
+        serde_saphyr::Error::ExternalMessage { msg, .. } if msg.contains("recursion limit") => {
+            limits(span, &message)
+        }
         serde_saphyr::Error::MergeKeyNotAllowed { .. } => Diagnostic::error(
             Code::YamlSyntax,
             span,
-            message,
+            "merge keys (`<<`) are not allowed in specs",
             "merge keys are not allowed",
         )
         .with_help("write the keys out; `<<` merge keys are a YAML 1.1 feature that hides values"),
@@ -79,6 +80,58 @@ fn to_diagnostic(file: FileId, text: &str, err: &serde_saphyr::Error) -> Diagnos
     }
 }
 
+fn limits(span: Span, message: &str) -> Diagnostic {
+    Diagnostic::error(
+        Code::YamlLimits,
+        span,
+        format!("document exceeds the parser's limits: {message}"),
+        "limit reached here",
+    )
+    .with_help("spec files are small; split the spec or remove deep nesting and alias chains")
+}
+
+/// The error inside snippet and alias wrappers, which decides the diagnostic code.
+fn original(mut err: &serde_saphyr::Error) -> &serde_saphyr::Error {
+    while let serde_saphyr::Error::WithSnippet { error, .. }
+    | serde_saphyr::Error::AliasError { error, .. } = err
+    {
+        err = error;
+    }
+    err
+}
+
+/// The span of a parser location in `text`. Scanner errors carry only a line and column
+/// (no byte offset); those are converted so the label still sits where the parser stopped.
+fn locate(file: FileId, text: &str, loc: &serde_saphyr::Location) -> Option<Span> {
+    if loc.span().byte_offset().is_some() {
+        return Some(Span::from_location(file, loc)).filter(|s| s.start <= text.len());
+    }
+    let (line, column) = (
+        usize::try_from(loc.line()).ok()?,
+        usize::try_from(loc.column()).ok()?,
+    );
+    if line == 0 {
+        return None;
+    }
+    let line_start = if line == 1 {
+        0
+    } else {
+        text.match_indices('\n').nth(line - 2)?.0 + 1
+    };
+    let line_text = text[line_start..].split('\n').next().unwrap_or_default();
+    let offset = line_text
+        .char_indices()
+        .nth(column.saturating_sub(1))
+        .map_or(line_text.len(), |(i, _)| i);
+    Some(Span::new(file, line_start + offset, 0))
+}
+
+/// The first line of a parser message, without the trailing `at line L, column C` that
+/// the diagnostic shows as its position anyway.
 fn first_line(s: &str) -> String {
-    s.lines().next().unwrap_or(s).trim().to_owned()
+    let line = s.lines().next().unwrap_or(s).trim();
+    match line.find(" at line ") {
+        Some(i) if line[i..].contains(", column ") => line[..i].trim_end().to_owned(),
+        _ => line.to_owned(),
+    }
 }

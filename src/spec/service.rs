@@ -2,8 +2,9 @@
 
 use std::collections::BTreeMap;
 
-use schemars::JsonSchema;
-use serde::{Deserialize, Serialize};
+use schemars::{JsonSchema, Schema, SchemaGenerator};
+use serde::de::{MapAccess, Visitor};
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 use super::{Ident, PercentText};
 use crate::span::Spanned;
@@ -23,8 +24,8 @@ pub struct Service {
     /// Who agreed the objectives: product owner and tech lead.
     pub owners: Owners,
     /// Labels attached to every generated rule and alert (Prometheus label names).
-    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
-    pub labels: BTreeMap<String, Spanned<String>>,
+    #[serde(default, skip_serializing_if = "Labels::is_empty")]
+    pub labels: Labels,
     /// Where alerts go, per severity.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub notify: Option<Notify>,
@@ -95,4 +96,55 @@ pub enum DependencyScope {
     Internal,
     /// Run by a vendor, cloud provider or partner.
     External,
+}
+
+/// Label names and values in document order, each with its span, so a bad label name is
+/// reported on the name and a bad value on the value. Duplicate names are rejected by
+/// the YAML parser.
+#[derive(Debug, Clone, Default)]
+pub struct Labels(pub Vec<(Spanned<String>, Spanned<String>)>);
+
+impl Labels {
+    /// Whether no label is set.
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+}
+
+impl<'de> Deserialize<'de> for Labels {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct LabelsVisitor;
+        impl<'de> Visitor<'de> for LabelsVisitor {
+            type Value = Labels;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a mapping of label names to values")
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Labels, A::Error> {
+                let mut entries = Vec::new();
+                while let Some(entry) = map.next_entry()? {
+                    entries.push(entry);
+                }
+                Ok(Labels(entries))
+            }
+        }
+        d.deserialize_map(LabelsVisitor)
+    }
+}
+
+impl Serialize for Labels {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_map(self.0.iter().map(|(k, v)| (&k.value, &v.value)))
+    }
+}
+
+impl JsonSchema for Labels {
+    fn inline_schema() -> bool {
+        true
+    }
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        <BTreeMap<String, String>>::schema_name()
+    }
+    fn json_schema(generator: &mut SchemaGenerator) -> Schema {
+        <BTreeMap<String, String>>::json_schema(generator)
+    }
 }

@@ -198,7 +198,31 @@ pub fn incident(ctx: &mut Ctx, raw: Option<&spec::Incident>) -> IncidentResponse
     }
 }
 
+/// Longest responsibility chain: a primary and three deputies (S3).
+pub const MAX_CHAIN: usize = 4;
+
 fn chain(ctx: &mut Ctx, c: &Spanned<Vec<Spanned<String>>>) -> Vec<String> {
+    if c.value.is_empty() {
+        ctx.error(
+            Code::IncidentChain,
+            c.span,
+            "responsibility chain is empty",
+            "nobody fills this",
+            "name the primary, then up to three deputies in order",
+        );
+    }
+    if let Some(extra) = c.value.get(MAX_CHAIN) {
+        ctx.error(
+            Code::IncidentChain,
+            extra.span,
+            format!(
+                "responsibility chain has {} people; at most {MAX_CHAIN} are allowed",
+                c.value.len()
+            ),
+            "one too many",
+            "a chain is a primary and up to three deputies; a longer chain is never reached in practice — move the rest to another role or area",
+        );
+    }
     let mut people: Vec<String> = Vec::new();
     for p in &c.value {
         let name = p.value.trim();

@@ -7,7 +7,6 @@ use super::ctx::Ctx;
 use super::{incident, journey, quantity, slo};
 use crate::diag::Code;
 use crate::model::{self, Dependency, Notify, NotifyTarget, Owners, Service};
-use crate::span::Spanned;
 use crate::spec::{self, Spec};
 
 /// Label names the generated rules set themselves.
@@ -76,9 +75,10 @@ pub fn resolve(ctx: &mut Ctx, spec: &Spec, spec_path: String) -> Option<Service>
     })
 }
 
-fn labels(ctx: &mut Ctx, raw: &BTreeMap<String, Spanned<String>>) -> BTreeMap<String, String> {
+fn labels(ctx: &mut Ctx, raw: &spec::Labels) -> BTreeMap<String, String> {
     let mut out = BTreeMap::new();
-    for (name, value) in raw {
+    for (key, value) in &raw.0 {
+        let name = &key.value;
         let valid = name
             .chars()
             .next()
@@ -88,7 +88,7 @@ fn labels(ctx: &mut Ctx, raw: &BTreeMap<String, Spanned<String>>) -> BTreeMap<St
         if !valid {
             ctx.error(
                 Code::LabelName,
-                value.span,
+                key.span,
                 format!("`{name}` is not a valid label name"),
                 "label with this name",
                 "label names are letters, digits and _, not starting with a digit or __",
@@ -96,7 +96,7 @@ fn labels(ctx: &mut Ctx, raw: &BTreeMap<String, Spanned<String>>) -> BTreeMap<St
         } else if RESERVED_LABELS.contains(&name.as_str()) || name.starts_with("sloxide") {
             ctx.error(
                 Code::LabelName,
-                value.span,
+                key.span,
                 format!("label `{name}` is reserved"),
                 "set by sloxide itself",
                 format!(

@@ -300,7 +300,14 @@ fn alerting(
     {
         ctx.error(Code::SchemaOther, m.span, "min_events must be at least 1", "zero disables nothing", "set the smallest number of events in the long window that makes an alert meaningful, e.g. 100");
     }
-    let alerts: Vec<(BurnRateAlert, Span)> = match table {
+    // Each alert with the spans to blame: its burn rate, and its long window (for a
+    // default-policy alert, the objective and the SLO window the user did write).
+    let window_span = o
+        .window
+        .as_ref()
+        .or(defaults.and_then(|d| d.window.as_ref()))
+        .map_or(o.objective.span, |w| w.span);
+    let alerts: Vec<(BurnRateAlert, Span, Span)> = match table {
         Some(rows) => {
             if rows.value.is_empty() {
                 ctx.error(Code::SchemaOther, rows.span, "burn_rates is empty", "no alerts", "list at least one burn-rate alert, or remove burn_rates to use the SRE Workbook defaults");
@@ -315,17 +322,17 @@ fn alerting(
         }
         None => AlertPolicy::sre_workbook()
             .into_iter()
-            .map(|a| (a, o.objective.span))
+            .map(|a| (a, o.objective.span, window_span))
             .collect(),
     };
     let mut ok = true;
     let mut ids: Vec<String> = Vec::new();
-    for (alert, span) in &alerts {
+    for (alert, rate_span, long_span) in &alerts {
         let id = alert.id();
         if ids.contains(&id) {
             ctx.error(
                 Code::NameDuplicate,
-                *span,
+                *long_span,
                 format!(
                     "two {} alerts use the long window {}",
                     if alert.severity == spec::Severity::Page {
@@ -345,7 +352,7 @@ fn alerting(
         if threshold >= rust_decimal::Decimal::ONE {
             ctx.error(
                 Code::AlertNeverFires,
-                *span,
+                *rate_span,
                 format!("the {}x {} alert over {}/{} can never fire at objective {}", alert.burn_rate.normalize(), severity_word(alert.severity), alert.long_window, alert.short_window, objective.percent()),
                 format!("needs an error ratio above {}%", (threshold * rust_decimal::Decimal::ONE_HUNDRED).normalize()),
                 format!("with an error budget of {}, burn rates must stay below {}; set `alerting.burn_rates` for this SLO (e.g. page at 6x over 6h/30m)", objective.complement().percent(), (rust_decimal::Decimal::ONE / (rust_decimal::Decimal::ONE - objective.0)).round_dp(2).normalize()),
@@ -353,11 +360,11 @@ fn alerting(
             ok = false;
         }
         if alert.long_window > window {
-            ctx.error(Code::WindowShorterThanAlert, *span, format!("alert window {} is longer than the SLO window {}", alert.long_window, window), "longer than the SLO window", "alert windows must fit in the SLO window; shorten the alert window or lengthen the SLO window");
+            ctx.error(Code::WindowShorterThanAlert, *long_span, format!("alert window {} is longer than the SLO window {}", alert.long_window, window), "longer than the SLO window", "alert windows must fit in the SLO window; shorten the alert window or lengthen the SLO window");
             ok = false;
         }
     }
-    let mut alerts: Vec<BurnRateAlert> = alerts.into_iter().map(|(a, _)| a).collect();
+    let mut alerts: Vec<BurnRateAlert> = alerts.into_iter().map(|(a, _, _)| a).collect();
     alerts.sort_by(|a, b| {
         a.severity
             .cmp(&b.severity)
@@ -377,7 +384,7 @@ fn severity_word(s: spec::Severity) -> &'static str {
     }
 }
 
-fn burn_rate_row(ctx: &mut Ctx, r: &spec::BurnRateAlert) -> Option<(BurnRateAlert, Span)> {
+fn burn_rate_row(ctx: &mut Ctx, r: &spec::BurnRateAlert) -> Option<(BurnRateAlert, Span, Span)> {
     let rate = quantity::number(ctx, &r.burn_rate, "burn rate");
     let max = Duration::from_secs(90 * 86_400);
     let long = quantity::duration(
@@ -417,5 +424,6 @@ fn burn_rate_row(ctx: &mut Ctx, r: &spec::BurnRateAlert) -> Option<(BurnRateAler
             short_window: short,
         },
         r.burn_rate.span,
+        r.long_window.span,
     ))
 }

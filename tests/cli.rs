@@ -1,0 +1,324 @@
+//! The real binary: exit codes, human and JSON diagnostics, `schema`, `explain`, `build`.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use serde_json::Value;
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn sloxide(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_sloxide"))
+        .args(args)
+        .current_dir(root())
+        .env("NO_COLOR", "1")
+        .output()
+        .expect("binary runs")
+}
+
+fn code(o: &Output) -> i32 {
+    o.status.code().expect("exited normally")
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+/// Every file under `dir`, relative, sorted.
+fn tree(dir: &Path) -> Vec<String> {
+    fn walk(dir: &Path, base: &Path, out: &mut Vec<String>) {
+        let Ok(entries) = std::fs::read_dir(dir) else {
+            return;
+        };
+        for e in entries {
+            let p = e.unwrap().path();
+            if p.is_dir() {
+                walk(&p, base, out);
+            } else {
+                out.push(p.strip_prefix(base).unwrap().display().to_string());
+            }
+        }
+    }
+    let mut out = Vec::new();
+    walk(dir, dir, &mut out);
+    out.sort();
+    out
+}
+
+#[test]
+fn check_examples_exits_0() {
+    let o = sloxide(&["check", "examples/"]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("checked 6 file(s): 0 errors"),
+        "{}",
+        stderr(&o)
+    );
+}
+
+#[test]
+fn a_bad_spec_exits_1_with_position_code_and_help() {
+    let o = sloxide(&["check", "tests/invalid/objective-100.yaml"]);
+    assert_eq!(code(&o), 1);
+    let err = stderr(&o);
+    assert!(
+        err.contains("tests/invalid/objective-100.yaml:22:16"),
+        "{err}"
+    );
+    assert!(err.contains("sloxide::percent::range"), "{err}");
+    assert!(err.contains("help: use a value strictly between"), "{err}");
+    assert!(err.contains("1 error"), "{err}");
+}
+
+#[test]
+fn unknown_key_gets_did_you_mean() {
+    let o = sloxide(&["check", "tests/invalid/unknown-key-typo.yaml"]);
+    assert_eq!(code(&o), 1);
+    let err = stderr(&o);
+    assert!(
+        err.contains("tests/invalid/unknown-key-typo.yaml:23:5"),
+        "{err}"
+    );
+    assert!(err.contains("did you mean `window`?"), "{err}");
+}
+
+#[test]
+fn json_format_is_valid_json_with_stable_fields() {
+    let o = sloxide(&[
+        "check",
+        "--format",
+        "json",
+        "tests/invalid/objective-100.yaml",
+        "tests/invalid/unknown-sli.yaml",
+    ]);
+    assert_eq!(code(&o), 1);
+    let v: Value = serde_json::from_str(&stdout(&o)).expect("stdout is JSON");
+    // Both files define service hello-api: that is reported across files too.
+    assert_eq!(v["errors"], 3);
+    assert_eq!(v["warnings"], 1);
+    let diags = v["diagnostics"].as_array().unwrap();
+    assert_eq!(diags.len(), 4);
+    let keys: Vec<&str> = diags[0]
+        .as_object()
+        .unwrap()
+        .keys()
+        .map(String::as_str)
+        .collect();
+    let mut expected = vec![
+        "code",
+        "severity",
+        "message",
+        "file",
+        "line",
+        "column",
+        "end_line",
+        "end_column",
+        "label",
+        "help",
+        "related",
+    ];
+    expected.sort();
+    let mut keys_sorted = keys.clone();
+    keys_sorted.sort();
+    assert_eq!(keys_sorted, expected);
+    let first = &diags[0];
+    assert_eq!(first["code"], "sloxide::percent::range");
+    assert_eq!(first["severity"], "error");
+    assert_eq!(first["file"], "tests/invalid/objective-100.yaml");
+    assert_eq!(first["line"], 22);
+    assert_eq!(first["column"], 16);
+    assert_eq!(first["end_line"], 22);
+    assert_eq!(first["end_column"], 20);
+    // Sorted by file, then position, errors and warnings interleaved.
+    let order: Vec<(&str, &str, u64)> = diags
+        .iter()
+        .map(|d| {
+            (
+                d["file"].as_str().unwrap(),
+                d["severity"].as_str().unwrap(),
+                d["line"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        order,
+        vec![
+            ("tests/invalid/objective-100.yaml", "error", 22),
+            ("tests/invalid/unknown-sli.yaml", "error", 4),
+            ("tests/invalid/unknown-sli.yaml", "warning", 14),
+            ("tests/invalid/unknown-sli.yaml", "error", 21),
+        ]
+    );
+    // Nothing but the JSON document on stdout, nothing on stderr.
+    assert!(stderr(&o).is_empty(), "{}", stderr(&o));
+}
+
+#[test]
+fn json_related_locations_point_at_the_first_definition() {
+    let o = sloxide(&[
+        "check",
+        "--format",
+        "json",
+        "tests/invalid/duplicate-slo-name.yaml",
+    ]);
+    let v: Value = serde_json::from_str(&stdout(&o)).unwrap();
+    let d = &v["diagnostics"][0];
+    assert_eq!(d["code"], "sloxide::name::duplicate");
+    assert_eq!(d["related"][0]["line"], 20);
+    assert_eq!(d["related"][0]["column"], 11);
+    assert_eq!(d["related"][0]["message"], "first defined here");
+}
+
+#[test]
+fn deny_warnings_makes_warnings_fatal() {
+    let s2 = "examples/s2-card-platform.yaml";
+    let o = sloxide(&["check", s2]);
+    assert_eq!(code(&o), 0);
+    assert!(
+        stderr(&o).contains("0 errors, 2 warnings"),
+        "{}",
+        stderr(&o)
+    );
+    let o = sloxide(&["check", "--deny-warnings", s2]);
+    assert_eq!(code(&o), 1);
+}
+
+#[test]
+fn missing_path_exits_2() {
+    let o = sloxide(&["check", "no/such/dir"]);
+    assert_eq!(code(&o), 2);
+    assert!(stderr(&o).contains("no/such/dir"), "{}", stderr(&o));
+    let empty = tempfile::tempdir().unwrap();
+    let o = sloxide(&["check", empty.path().to_str().unwrap()]);
+    assert_eq!(code(&o), 2);
+    assert!(stderr(&o).contains("no spec files"), "{}", stderr(&o));
+}
+
+#[test]
+fn usage_errors_exit_2() {
+    assert_eq!(code(&sloxide(&["frobnicate"])), 2);
+    assert_eq!(code(&sloxide(&["check", "--format", "xml", "examples"])), 2);
+}
+
+#[test]
+fn schema_prints_the_committed_schema() {
+    let o = sloxide(&["schema"]);
+    assert_eq!(code(&o), 0);
+    let committed = std::fs::read_to_string(root().join("schema/sloxide.schema.json")).unwrap();
+    assert_eq!(stdout(&o), committed);
+}
+
+#[test]
+fn explain_prints_the_budget_math() {
+    let o = sloxide(&["explain", "hello-api/availability", "examples/"]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let out = stdout(&o);
+    assert!(out.contains("43m 12s"), "{out}");
+    let page = out
+        .lines()
+        .find(|l| l.contains("14.4x") && l.contains("1h/5m"))
+        .expect("page alert row");
+    assert!(page.trim_end().ends_with("52s"), "{page}");
+}
+
+#[test]
+fn explain_of_an_unknown_slo_exits_2() {
+    let o = sloxide(&["explain", "hello-api/nope", "examples/"]);
+    assert_eq!(code(&o), 2);
+    assert!(
+        stderr(&o).contains("hello-api/availability"),
+        "{}",
+        stderr(&o)
+    );
+}
+
+#[test]
+fn build_of_an_invalid_spec_writes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
+    let o = sloxide(&[
+        "build",
+        "tests/invalid/objective-100.yaml",
+        "-o",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(code(&o), 1);
+    assert!(!out.exists());
+}
+
+#[test]
+fn build_writes_only_what_it_can_honour_and_says_so() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
+    let out_s = out.to_str().unwrap();
+    let o = sloxide(&["build", "examples/", "-o", out_s]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let err = stderr(&o);
+    let expected = sloxide::emit::emit(
+        &sloxide::cli::check(&[root().join("examples")])
+            .model
+            .unwrap(),
+        &[
+            sloxide::emit::Target::Prometheus,
+            sloxide::emit::Target::Splunk,
+            sloxide::emit::Target::Sentry,
+            sloxide::emit::Target::Runbook,
+        ],
+        &sloxide::emit::Options::default(),
+    );
+    for t in &expected.unavailable {
+        assert!(
+            err.contains(&format!("the {t} backend is not available")),
+            "{err}"
+        );
+    }
+    let mut files: Vec<String> = expected.files.iter().map(|f| f.path.clone()).collect();
+    if !files.is_empty() {
+        files.push(sloxide::output::MANIFEST.to_owned());
+    }
+    files.sort();
+    assert_eq!(tree(&out), files, "only generated files and the manifest");
+    // No temporary files are left behind, and a second --check run is clean.
+    assert!(
+        tree(&out)
+            .iter()
+            .all(|f| !f.contains(".sloxide-") || f.ends_with("manifest"))
+    );
+    let o = sloxide(&["build", "examples/", "-o", out_s, "--check"]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+}
+
+#[test]
+fn build_check_on_a_fresh_dir_lists_missing_files() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("fresh");
+    let o = sloxide(&["build", "examples/", "-o", out.to_str().unwrap(), "--check"]);
+    let model = sloxide::cli::check(&[root().join("examples")])
+        .model
+        .unwrap();
+    let all = [
+        sloxide::emit::Target::Prometheus,
+        sloxide::emit::Target::Splunk,
+        sloxide::emit::Target::Sentry,
+        sloxide::emit::Target::Runbook,
+    ];
+    let expected = sloxide::emit::emit(&model, &all, &sloxide::emit::Options::default());
+    if expected.files.is_empty() {
+        // No backend yet: nothing would be generated, so nothing is stale.
+        assert_eq!(code(&o), 0, "{}", stderr(&o));
+    } else {
+        assert_eq!(code(&o), 1, "{}", stderr(&o));
+        let err = stderr(&o);
+        assert!(err.contains("sloxide::build::stale"), "{err}");
+        for f in &expected.files {
+            assert!(err.contains(&format!("missing   {}", f.path)), "{err}");
+        }
+    }
+    assert!(!out.exists(), "--check must not create anything");
+}
