@@ -895,7 +895,7 @@ fn sli(s: &Slo) -> SliCtx {
             if let Some(x) = sen {
                 sources.push(sentry(x, None));
             }
-            ("ratio", "the event succeeds".to_string(), Vec::new())
+            ("ratio", "it succeeds".to_string(), Vec::new())
         }
         SliKind::Latency {
             threshold,
