@@ -15,6 +15,16 @@ pub fn slo_anchor(slo: &Slo) -> String {
     format!("slo-{}", slo.name)
 }
 
+/// Anchor of a journey's section in the runbook.
+pub fn journey_anchor(journey: &str) -> String {
+    format!("journey-{journey}")
+}
+
+/// Anchor of an exclusion window's entry in the runbook.
+pub fn exclusion_anchor(exclusion: &str) -> String {
+    format!("exclusion-{exclusion}")
+}
+
 /// Anchor of a burn-rate alert's catalogue entry (shared by every backend that implements
 /// the same policy row).
 pub fn burn_alert_anchor(slo: &Slo, alert: &BurnRateAlert) -> String {
