@@ -18,7 +18,6 @@ use sloxide::source::SourceMap;
 const NOT_FROM_A_SPEC_FILE: &[Code] = &[
     Code::IoRead,
     Code::IoNoSpecs,
-    Code::UnsafeText,
     Code::BackendNoSource,
     Code::OutputConflict,
     Code::OutputStale,

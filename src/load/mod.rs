@@ -2,6 +2,7 @@
 //! against the JSON Schema, and read the typed [`Spec`].
 
 pub mod schema;
+mod text_safety;
 pub mod tree;
 mod yaml;
 
@@ -106,9 +107,10 @@ pub fn load_text(loaded: &mut Loaded, path: String, bytes: Vec<u8>) {
         );
         return;
     }
-    let schema_errors = schema::validate(&root);
-    if !schema_errors.is_empty() {
-        loaded.diagnostics.extend(schema_errors);
+    let mut errors = schema::validate(&root);
+    text_safety::check(&root, &mut errors);
+    if !errors.is_empty() {
+        loaded.diagnostics.extend(errors);
         return;
     }
     match yaml::parse::<Spec>(file, &text) {
