@@ -410,7 +410,7 @@ slis:
         query: 'transaction:"POST /pay: \"now\" ü" OR http.status_code:500'
 slos:
   - name: ok
-    title: "Payments \"succeed\": {always} | `really` ✓"
+    title: "Payments \"succeed\": {always} | `really` ✓ ${var.x} %{if}"
     sli: ok
     objective: 99%
 "##;
@@ -431,7 +431,14 @@ fn quotes_colons_and_unicode_stay_valid() {
             assert!(errs.is_empty(), "{format:?} {path}: {errs:#?}");
         }
         let text: String = files.values().map(Value::to_string).collect();
-        assert!(text.contains(r#"Payments \"succeed\": {always} | `really` ✓"#));
+        let title = match format {
+            // Terraform JSON strings are templates: user text must not interpolate.
+            SentryFormat::Terraform => {
+                r#"Payments \"succeed\": {always} | `really` ✓ $${var.x} %%{if}"#
+            }
+            _ => r#"Payments \"succeed\": {always} | `really` ✓ ${var.x} %{if}"#,
+        };
+        assert!(text.contains(title), "{format:?}");
     }
     let files = build(std::slice::from_ref(&spec), SentryFormat::Api);
     let d = "sentry/edge/edge-api";

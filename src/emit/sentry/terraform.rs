@@ -32,6 +32,12 @@ fn id(kind: &str, name: &str) -> String {
     format!("${{var.sentry_ids[{key}]}}")
 }
 
+/// `text` as a Terraform string literal: JSON strings are templates, so `${` and `%{`
+/// in user text are escaped as `$${` and `%%{`.
+fn lit(text: &str) -> String {
+    text.replace("${", "$${").replace("%{", "%%{")
+}
+
 const ORG: &str = "${var.sentry_organization}";
 
 /// The resources of one rule.
@@ -60,14 +66,14 @@ fn metric(rule: &Rule, m: &Metric) -> Value {
     }
     let mut monitor = json!({
         "organization": ORG,
-        "project": rule.project,
-        "name": rule.name,
-        "description": rule.description,
+        "project": lit(&rule.project),
+        "name": lit(&rule.name),
+        "description": lit(&rule.description),
         "enabled": true,
-        "aggregate": m.aggregate,
+        "aggregate": lit(&m.aggregate),
         "dataset": dataset,
         "event_types": [event_type],
-        "query": m.query,
+        "query": lit(&m.query),
         "query_type": "performance",
         "time_window_seconds": m.window_minutes * 60,
         "issue_detection": {"type": "static"},
@@ -76,7 +82,7 @@ fn metric(rule: &Rule, m: &Metric) -> Value {
     insert_opt(
         &mut monitor,
         "environment",
-        m.environment.as_deref().map(Value::from),
+        m.environment.as_deref().map(|e| Value::from(lit(e))),
     );
     insert_opt(
         &mut monitor,
@@ -98,7 +104,7 @@ fn metric(rule: &Rule, m: &Metric) -> Value {
         .collect();
     let mut alert = json!({
         "organization": ORG,
-        "name": rule.name,
+        "name": lit(&rule.name),
         "enabled": true,
         "monitor_ids": [format!("${{sentry_metric_monitor.{}.id}}", rule.key)],
         "frequency_minutes": 0,
@@ -108,7 +114,7 @@ fn metric(rule: &Rule, m: &Metric) -> Value {
     insert_opt(
         &mut alert,
         "environment",
-        m.environment.as_deref().map(Value::from),
+        m.environment.as_deref().map(|e| Value::from(lit(e))),
     );
     json!({"resource": {
         "sentry_metric_monitor": {(rule.key.clone()): monitor},
@@ -130,14 +136,14 @@ fn issue(rule: &Rule, i: &Issue) -> Value {
         .map(|term| {
             let f = vocab::filter(term);
             match f.attribute {
-                Some(a) => json!({"event_attribute": {"attribute": a, "match": f.r#match, "value": f.value}}),
-                None => json!({"tagged_event": {"key": f.key, "match": f.r#match, "value": f.value}}),
+                Some(a) => json!({"event_attribute": {"attribute": a, "match": f.r#match, "value": lit(f.value)}}),
+                None => json!({"tagged_event": {"key": lit(f.key), "match": f.r#match, "value": lit(f.value)}}),
             }
         })
         .collect();
     let mut alert = json!({
         "organization": ORG,
-        "name": rule.name,
+        "name": lit(&rule.name),
         "enabled": true,
         "monitor_ids": [id("error_detector", &rule.project)],
         "frequency_minutes": i.frequency_minutes,
@@ -151,7 +157,7 @@ fn issue(rule: &Rule, i: &Issue) -> Value {
     insert_opt(
         &mut alert,
         "environment",
-        i.environment.as_deref().map(Value::from),
+        i.environment.as_deref().map(|e| Value::from(lit(e))),
     );
     json!({"resource": {"sentry_alert": {(rule.key.clone()): alert}}})
 }
@@ -176,11 +182,11 @@ fn action(target: &Target, severity: Severity, notes: Option<&str>) -> Value {
         Target::Slack(channel) => {
             let mut slack = json!({
                 "integration_id": id("integration", "slack"),
-                "channel_name": channel,
+                "channel_name": lit(channel),
                 "channel_id": id("slack_channel_id", channel),
                 "tags": ["environment", "level"],
             });
-            insert_opt(&mut slack, "notes", notes.map(Value::from));
+            insert_opt(&mut slack, "notes", notes.map(|n| Value::from(lit(n))));
             json!({"slack": slack})
         }
         Target::Email(address) => json!({"email": {
