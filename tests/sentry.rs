@@ -319,6 +319,27 @@ fn burn_rates_map_onto_sentry_windows() {
     let ticket = &files[&format!("{dir}/alert-verification-latency-ticket-3d.json")];
     assert_eq!(ticket["timeWindow"], 1440);
     assert_eq!(ticket["triggers"][0]["actions"][0]["type"], "slack");
+
+    // S5 latency: ticket rows 1d and 3d both land on the 1-day window with the same
+    // threshold, so they share one rule instead of notifying twice.
+    let s5 = build(
+        &[root().join("examples/s5-mobile-payments.yaml")],
+        SentryFormat::Legacy,
+    );
+    let dir = "sentry/qr-payments/wallet-api";
+    assert!(!s5.contains_key(&format!("{dir}/alert-payment-latency-ticket-3d.json")));
+    let merged = &s5["sentry/qr-payments/manifest.json"]["rules"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["key"] == "alert-payment-latency-ticket-1d")
+        .unwrap()
+        .clone();
+    assert_eq!(
+        merged["source"]["alerts"],
+        json!(["ticket-1d", "ticket-3d"])
+    );
+    assert_eq!(merged["anchors"].as_array().unwrap().len(), 2);
 }
 
 #[test]

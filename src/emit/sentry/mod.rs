@@ -119,7 +119,11 @@ fn format_name(format: SentryFormat) -> &'static str {
 
 fn anchors(rule: &Rule) -> Vec<&str> {
     match &rule.kind {
-        RuleKind::Metric(m) => m.triggers.iter().map(|t| t.anchor.as_str()).collect(),
+        RuleKind::Metric(m) => m
+            .triggers
+            .iter()
+            .flat_map(|t| t.anchors.iter().map(String::as_str))
+            .collect(),
         RuleKind::Issue(_) => vec![rule.key.as_str()],
     }
 }

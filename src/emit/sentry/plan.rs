@@ -10,12 +10,14 @@
 //!   of their own (first trigger, which Sentry requires to be labelled `critical`);
 //! - latency SLOs compare `pNN(duration)` with the threshold, which holds exactly when the
 //!   window misses the objective (burn rate ≥ 1): every row gets its own rule on its own
-//!   window and the burn-rate factor is lost.
+//!   window (rows of one severity whose windows map to the same Sentry window share one)
+//!   and the burn-rate factor is lost.
 
 use rust_decimal::Decimal;
 use serde::Serialize;
 
 use crate::emit::naming;
+use crate::model::StepSentry;
 use crate::model::search::{self, SearchTerm};
 use crate::model::{
     BurnRateAlert, Duration, ImpactLevel, KnownError, NotifyTarget, ReviewCadence, SentryDataset,
@@ -29,8 +31,8 @@ pub const WINDOWS_MINUTES: [u32; 9] = [1, 5, 10, 15, 30, 60, 120, 240, 1440];
 /// Shortest window on the spans dataset (`_validate_time_window`: "at least 5 minutes").
 const SPANS_MIN_WINDOW: u32 = 5;
 
-/// Failure rate above which a step counts as failing for everyone.
-pub const STEP_FAILURE_RATE: &str = "0.95";
+/// Failure rate above which a step counts as failing for everyone (95%).
+const STEP_FAILURE_RATE: Decimal = Decimal::from_parts(95, 0, 0, false, 2);
 
 /// Window of the step-failure rules, in minutes.
 const STEP_FAILURE_WINDOW: u32 = 5;
@@ -105,8 +107,9 @@ pub struct Trigger {
     pub threshold: Decimal,
     /// Who is notified.
     pub severity: Severity,
-    /// Runbook anchor of the policy row it implements.
-    pub anchor: String,
+    /// Runbook anchors of the policy rows it implements (several when rows coincide in
+    /// Sentry, e.g. latency rows of one severity whose windows map to the same window).
+    pub anchors: Vec<String>,
     /// Notification targets.
     pub targets: Vec<Target>,
 }
@@ -204,20 +207,21 @@ pub fn plan(service: &Service, skipped: &mut Vec<String>) -> ServicePlan {
     let env = service_environment(service);
     for journey in &service.journeys {
         for step in &journey.steps {
-            if step.sentry.is_some() {
-                plan.rules
-                    .push(step_failure(service, &journey.name, step, &env));
-                for error in &step.known_errors {
-                    match known_error(service, &journey.name, step, error, &env) {
-                        Ok(rule) => plan.rules.push(rule),
-                        Err(reason) => plan.unalerted.push(Unalerted {
-                            journey: journey.name.clone(),
-                            step: step.name.clone(),
-                            error: error.name.clone(),
-                            impact: error.impact,
-                            reason,
-                        }),
-                    }
+            let Some(sentry) = &step.sentry else {
+                continue;
+            };
+            plan.rules
+                .push(step_failure(service, &journey.name, step, sentry, &env));
+            for error in &step.known_errors {
+                match known_error(service, &journey.name, step, sentry, error, &env) {
+                    Ok(rule) => plan.rules.push(rule),
+                    Err(reason) => plan.unalerted.push(Unalerted {
+                        journey: journey.name.clone(),
+                        step: step.name.clone(),
+                        error: error.name.clone(),
+                        impact: error.impact,
+                        reason,
+                    }),
                 }
             }
         }
@@ -282,34 +286,59 @@ fn slo_rules(service: &Service, slo: &Slo) -> Option<Vec<Rule>> {
         .copied()
         .filter(|a| a.severity == Severity::Ticket)
         .collect();
-    let mut groups: Vec<Vec<&BurnRateAlert>> = Vec::new();
+    // Rule → triggers → the policy rows each trigger implements.
+    let mut groups: Vec<Vec<Vec<&BurnRateAlert>>> = Vec::new();
     if latency_ms.is_some() {
-        groups.extend(alerts.iter().map(|a| vec![*a]));
+        for a in alerts {
+            let window = sentry_window(a.long_window, source.dataset);
+            // Rows of one severity on the same Sentry window would be identical rules.
+            match groups.iter_mut().find(|g| {
+                g[0][0].severity == a.severity
+                    && sentry_window(g[0][0].long_window, source.dataset) == window
+            }) {
+                Some(group) => group[0].push(a),
+                None => groups.push(vec![vec![a]]),
+            }
+        }
     } else {
         for i in 0..pages.len().max(tickets.len()) {
             match (pages.get(i), tickets.get(i)) {
-                (Some(p), Some(t)) if threshold(t) <= threshold(p) => groups.push(vec![p, t]),
-                (p, t) => groups.extend([p, t].into_iter().flatten().map(|a| vec![*a])),
+                (Some(p), Some(t)) if threshold(t) <= threshold(p) => {
+                    groups.push(vec![vec![p], vec![t]])
+                }
+                (p, t) => groups.extend([p, t].into_iter().flatten().map(|a| vec![vec![*a]])),
             }
         }
     }
     let rules = groups
         .into_iter()
-        .map(|rows| {
-            let window = sentry_window(rows[0].long_window, source.dataset);
-            let triggers: Vec<Trigger> = rows
+        .map(|group| {
+            let window = sentry_window(group[0][0].long_window, source.dataset);
+            let triggers: Vec<Trigger> = group
                 .iter()
-                .map(|a| Trigger {
-                    threshold: threshold(a),
-                    severity: a.severity,
-                    anchor: naming::burn_alert_anchor(slo, a),
-                    targets: targets(service, a.severity),
+                .map(|rows| Trigger {
+                    threshold: threshold(rows[0]),
+                    severity: rows[0].severity,
+                    anchors: rows
+                        .iter()
+                        .map(|a| naming::burn_alert_anchor(slo, a))
+                        .collect(),
+                    targets: targets(service, rows[0].severity),
                 })
                 .collect();
+            let rows: Vec<&BurnRateAlert> = group.iter().flatten().copied().collect();
             let ids: Vec<String> = rows.iter().map(|a| a.id()).collect();
-            let description = slo_description(service, slo, &rows, &triggers, window, &aggregate);
+            let description = slo_description(
+                service,
+                slo,
+                &rows,
+                window,
+                &aggregate,
+                &threshold,
+                latency_ms.is_some(),
+            );
             Rule {
-                key: triggers[0].anchor.clone(),
+                key: naming::burn_alert_anchor(slo, rows[0]),
                 project: source.project.clone(),
                 name: name(
                     service,
@@ -365,17 +394,23 @@ fn slo_description(
     service: &Service,
     slo: &Slo,
     rows: &[&BurnRateAlert],
-    triggers: &[Trigger],
     window: u32,
     aggregate: &str,
+    threshold: &dyn Fn(&BurnRateAlert) -> Decimal,
+    latency: bool,
 ) -> String {
     let mut text = format!(
-        "SLO {}: {} of events good over {}. Sentry evaluates {aggregate} over {window} min.",
+        "SLO {}: {} of events good over {}. Sentry evaluates {aggregate} over {window} min{}.",
         slo.name,
         slo.objective.percent(),
-        slo.window
+        slo.window,
+        if latency {
+            "; it exceeds the threshold (ms) exactly when the window misses the objective, so the rule fires at burn rate 1 over its window whatever the row's factor"
+        } else {
+            ""
+        }
     );
-    for (row, trigger) in rows.iter().zip(triggers) {
+    for row in rows {
         let who = match row.severity {
             Severity::Page => "Page",
             Severity::Ticket => "Ticket",
@@ -386,33 +421,35 @@ fn slo_description(
             row.burn_rate.normalize(),
             row.long_window,
             row.short_window,
-            trigger.threshold,
-            naming::runbook_url(service, &trigger.anchor)
+            threshold(row),
+            naming::runbook_url(service, &naming::burn_alert_anchor(slo, row))
         ));
     }
     text
 }
 
-fn step_failure(service: &Service, journey: &str, step: &Step, env: &Option<String>) -> Rule {
+fn step_failure(
+    service: &Service,
+    journey: &str,
+    step: &Step,
+    sentry: &StepSentry,
+    env: &Option<String>,
+) -> Rule {
     let anchor = naming::step_failure_anchor(journey, &step.name);
-    let (project, query) = step
-        .sentry
-        .as_ref()
-        .map(|s| (s.project.clone(), s.query.clone()))
-        .unwrap_or_default();
-    let threshold: Decimal = STEP_FAILURE_RATE.parse().unwrap_or(Decimal::ONE);
+    let threshold = STEP_FAILURE_RATE;
+    let percent = crate::model::Ratio(threshold).percent();
     Rule {
         key: anchor.clone(),
-        project,
+        project: sentry.project.clone(),
         name: name(
             service,
             &format!("{journey} step {} failing for everyone", step.name),
         ),
         description: format!(
-            "Step {} ({}) of journey {journey} fails for everyone: more than {}% of its transactions failed in the last {STEP_FAILURE_WINDOW} min (impact high, page at once). Runbook: {}",
+            "Step {} ({}) of journey {journey} fails for everyone: more than {} of its transactions failed in the last {STEP_FAILURE_WINDOW} min (impact high, page at once). Runbook: {}",
             step.position,
             step.name,
-            threshold * Decimal::ONE_HUNDRED,
+            percent,
             naming::runbook_url(service, &anchor)
         ),
         source: Source::StepFailure {
@@ -422,13 +459,13 @@ fn step_failure(service: &Service, journey: &str, step: &Step, env: &Option<Stri
         kind: RuleKind::Metric(Metric {
             dataset: SentryDataset::Transactions,
             aggregate: "failure_rate()".into(),
-            query: metric_query(SentryDataset::Transactions, query.as_deref()),
+            query: metric_query(SentryDataset::Transactions, sentry.query.as_deref()),
             environment: env.clone(),
             window_minutes: STEP_FAILURE_WINDOW,
             triggers: vec![Trigger {
                 threshold,
                 severity: Severity::Page,
-                anchor,
+                anchors: vec![anchor],
                 targets: targets(service, Severity::Page),
             }],
         }),
@@ -440,6 +477,7 @@ fn known_error(
     service: &Service,
     journey: &str,
     step: &Step,
+    sentry: &StepSentry,
     error: &KnownError,
     env: &Option<String>,
 ) -> Result<Rule, String> {
@@ -489,14 +527,9 @@ fn known_error(
             )
         }
     };
-    let project = step
-        .sentry
-        .as_ref()
-        .map(|s| s.project.clone())
-        .unwrap_or_default();
     Ok(Rule {
         key: anchor,
-        project,
+        project: sentry.project.clone(),
         name: name(
             service,
             &format!("{journey} step {} {} ({what})", step.name, error.name),
