@@ -72,8 +72,8 @@ pub fn emit(model: &Model, options: &Options, out: &mut Emitted) {
             projects.dedup();
             for project in projects {
                 out.files.push(OutputFile {
-                    path: format!("sentry/{}/{project}/variables.tf.json", service.name),
-                    contents: pretty(&terraform::variables()),
+                    path: format!("sentry/{}/{project}/main.tf.json", service.name),
+                    contents: pretty(&terraform::module()),
                 });
             }
         }

@@ -2,7 +2,7 @@
 //! `sentry_metric_monitor` (detectors) and `sentry_alert` (workflows); field names from
 //! `docs/resources/{metric_monitor,alert}.md` (provider snapshot ed580326, v0.15.4).
 //! Ids only the organisation knows come from the map variable `sentry_ids`, keyed like the
-//! API placeholders (`team:kyc-platform`); `variables.tf.json` declares it per project.
+//! API placeholders (`team:kyc-platform`); `main.tf.json` declares it and the provider per project directory.
 
 use serde_json::{Value, json};
 
@@ -10,9 +10,15 @@ use super::plan::{Issue, Metric, Rule, Target};
 use super::vocab;
 use crate::model::Severity;
 
-/// The variables every project directory declares.
-pub fn variables() -> Value {
+/// The provider requirement and variables every project directory (one root module)
+/// declares.
+pub fn module() -> Value {
     json!({
+        "terraform": {
+            "required_providers": {
+                "sentry": { "source": "jianyuan/sentry" }
+            }
+        },
         "variable": {
             "sentry_organization": {
                 "type": "string",
