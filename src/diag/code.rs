@@ -68,6 +68,9 @@ codes! {
     PromqlPlaceholder => "sloxide::promql::placeholder", "a raw PromQL query lacks the {{window}} placeholder";
     LatencyBucket => "sloxide::latency::bucket", "a latency threshold is not a bucket boundary of the histogram";
     LatencyPercentile => "sloxide::latency::percentile", "a percentile is not written p50..p99.99";
+    SentryPercentile => "sloxide::sentry::percentile", "a latency objective with a Sentry source is not a percentile Sentry has a function for (p50, p75, p90, p95, p99)";
+    SentryQuery => "sloxide::sentry::query", "a step or known-error Sentry query cannot become issue-alert filters";
+    SentryProject => "sloxide::sentry::project", "a Sentry project is not a valid project slug";
     ImpactUnmatched => "sloxide::impact::unmatched", "a known error matches no row of the impact matrix";
     IncidentChain => "sloxide::incident::chain", "a role or area chain is empty, too long or repeats a person";
     IncidentPattern => "sloxide::incident::channel-pattern", "the incident channel pattern is not usable";

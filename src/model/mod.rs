@@ -5,6 +5,7 @@
 //! YAML and never re-check what this module's types already promise.
 
 mod budget;
+pub mod search;
 mod units;
 
 pub use units::*;
@@ -363,6 +364,30 @@ pub struct SentrySource {
     /// Environment.
     pub environment: Option<String>,
 }
+
+impl Slo {
+    /// The Sentry percentile function that expresses this SLO's objective on a latency SLI
+    /// (90% within 3 s → `p90`), or `None` when Sentry has no such function. The functions
+    /// are those the metric alert aggregates accept on both the transactions and the spans
+    /// dataset (`EAP_FUNCTIONS` in getsentry/sentry `src/sentry/incidents/logic.py`; see
+    /// `schema/sentry/common.schema.json`).
+    pub fn sentry_percentile(&self) -> Option<&'static str> {
+        let percent = self.objective.0 * rust_decimal::Decimal::ONE_HUNDRED;
+        SENTRY_PERCENTILES
+            .iter()
+            .find(|(p, _)| rust_decimal::Decimal::from(*p) == percent)
+            .map(|(_, f)| *f)
+    }
+}
+
+/// Percentile functions Sentry metric alerts offer for durations.
+pub const SENTRY_PERCENTILES: [(u32, &str); 5] = [
+    (50, "p50"),
+    (75, "p75"),
+    (90, "p90"),
+    (95, "p95"),
+    (99, "p99"),
+];
 
 /// A percentile to watch, e.g. 99.9 for p99.9.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]

@@ -4,7 +4,7 @@
 use rust_decimal::Decimal;
 
 use super::ctx::Ctx;
-use super::quantity;
+use super::{quantity, sentry};
 use crate::diag::Code;
 use crate::model::{
     Dependency, Exclusion, ImpactPolicy, Journey, KnownError, Ratio, Step, StepSentry,
@@ -55,6 +55,19 @@ fn resolve(
                 if !dep_names.contains(&d.value.0) {
                     ctx.unknown_ref("dependency", d, dep_names);
                 }
+            }
+            if let Some(x) = &s.sentry {
+                sentry::project(ctx, &x.project);
+                if let Some(q) = &x.query {
+                    sentry::filter_query(ctx, q);
+                }
+            }
+            for q in s
+                .known_errors
+                .iter()
+                .filter_map(|k| k.sentry_query.as_ref())
+            {
+                sentry::filter_query(ctx, q);
             }
             ctx.unique_names("known error", s.known_errors.iter().map(|k| &k.name));
             let known_errors = s

@@ -6,6 +6,7 @@ mod incident;
 mod journey;
 pub mod promql;
 mod quantity;
+mod sentry;
 mod service;
 mod sli;
 mod slo;

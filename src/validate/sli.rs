@@ -108,7 +108,7 @@ fn ratio(ctx: &mut Ctx, s: &spec::Sli, r: &spec::RatioSli) -> Option<SliKind> {
     Some(SliKind::Ratio {
         prometheus,
         splunk,
-        sentry: r.sentry.as_ref().map(sentry),
+        sentry: r.sentry.as_ref().map(|x| sentry(ctx, x)),
     })
 }
 
@@ -231,7 +231,8 @@ fn selector(ctx: &mut Ctx, text: &Spanned<String>) -> Option<super::promql::Sele
     }
 }
 
-fn sentry(s: &spec::SentrySource) -> model::SentrySource {
+fn sentry(ctx: &mut Ctx, s: &spec::SentrySource) -> model::SentrySource {
+    super::sentry::project(ctx, &s.project);
     model::SentrySource {
         project: s.project.value.clone(),
         dataset: s.dataset.unwrap_or(spec::SentryDataset::Transactions),
@@ -266,7 +267,7 @@ fn latency(ctx: &mut Ctx, s: &spec::Sli, l: &spec::LatencySli) -> Option<SliKind
             duration_field: x.duration_field.value.clone(),
             unit: x.unit,
         }),
-        sentry: l.sentry.as_ref().map(sentry),
+        sentry: l.sentry.as_ref().map(|x| sentry(ctx, x)),
     })
 }
 

@@ -7,7 +7,8 @@ use super::ctx::Ctx;
 use super::{journey, quantity, sli};
 use crate::diag::Code;
 use crate::model::{
-    AlertPolicy, Bands, Bound, BurnRateAlert, CompareOp, Duration, Journey, Ratio, Sli, Slo,
+    AlertPolicy, Bands, Bound, BurnRateAlert, CompareOp, Duration, Journey, Ratio, Sli, SliKind,
+    Slo,
 };
 use crate::span::{Span, Spanned};
 use crate::spec::{self, PercentText, Spec};
@@ -71,7 +72,11 @@ pub fn resolve_all(ctx: &mut Ctx, spec: &Spec, journeys: &[Journey]) -> Option<V
         };
         match (entry, resolve(ctx, o, defaults)) {
             (Some((sli, journey)), Some(parts)) => {
-                out.push(assemble(o, sli.clone(), journey.clone(), parts, journeys))
+                let slo = assemble(o, sli.clone(), journey.clone(), parts, journeys);
+                if !sentry_expressible(ctx, o, &slo) {
+                    ok = false;
+                }
+                out.push(slo);
             }
             _ => ok = false,
         }
@@ -141,6 +146,31 @@ fn assemble(
         exclusions,
         alerting: parts.alerting,
     }
+}
+
+/// Refuses a latency objective with a Sentry source that no Sentry percentile function
+/// expresses (Sentry alerts compare `pNN(duration)` with the threshold).
+fn sentry_expressible(ctx: &mut Ctx, o: &spec::Slo, slo: &Slo) -> bool {
+    let SliKind::Latency {
+        sentry: Some(_), ..
+    } = &slo.sli.kind
+    else {
+        return true;
+    };
+    if slo.sentry_percentile().is_some() {
+        return true;
+    }
+    ctx.error(
+        Code::SentryPercentile,
+        o.objective.span,
+        format!(
+            "Sentry cannot alert on {} of events within the latency threshold: it has no percentile function for it",
+            slo.objective.percent()
+        ),
+        "no Sentry function",
+        "use an objective of 50%, 75%, 90%, 95% or 99%, or remove the sentry: source of the SLI",
+    );
+    false
 }
 
 /// Warns when an objective exceeds its journey's composed dependency bound.
