@@ -9,6 +9,7 @@ mod quantity;
 mod service;
 mod sli;
 mod slo;
+mod splunk;
 
 use crate::diag::{self, Code, Diagnostic};
 use crate::load::Loaded;
