@@ -133,7 +133,10 @@ pub(super) fn spec_file(service: &Service) -> &str {
 
 fn app_conf(service: &Service) -> Vec<conf::Stanza> {
     let mut install = conf::Stanza::new("install");
-    install.text("is_configured", "1");
+    install.text("is_configured", "false");
+    let mut id = conf::Stanza::new("id");
+    id.text("name", names::app(service));
+    id.text("version", "1.0.0");
     let mut ui = conf::Stanza::new("ui");
     ui.text("is_visible", "1");
     ui.text("label", format!("SLOs: {}", service.title));
@@ -146,7 +149,8 @@ fn app_conf(service: &Service) -> Vec<conf::Stanza> {
     launcher.text("version", "1.0.0");
     let mut package = conf::Stanza::new("package");
     package.text("id", names::app(service));
-    vec![install, ui, launcher, package]
+    package.text("check_for_updates", "false");
+    vec![install, id, ui, launcher, package]
 }
 
 /// Shares the app's saved searches and views with every role that can read the app.

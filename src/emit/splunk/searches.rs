@@ -19,16 +19,16 @@ fn ago(d: Duration, snap: &str) -> String {
     format!("-{span}@{snap}")
 }
 
-/// How often an alert runs: about five times per short window, on a divisor of an hour.
+/// How often an alert runs: about five times per short window, on a divisor of an hour,
+/// but at most every 5 minutes (AppInspect flags searches scheduled over 12 times an hour).
 fn cron(short: Duration) -> String {
     let target = short.secs() / 60 / 5;
-    let every = [60, 30, 15, 10, 5, 2, 1]
+    let every = [60, 30, 15, 10, 5]
         .into_iter()
         .find(|m| *m <= target)
-        .unwrap_or(1);
+        .unwrap_or(5);
     match every {
         60 => "0 * * * *".into(),
-        1 => "* * * * *".into(),
         n => format!("*/{n} * * * *"),
     }
 }
@@ -338,8 +338,9 @@ mod tests {
 
     #[test]
     fn schedules_and_times() {
-        assert_eq!(cron(Duration::from_secs(300)), "* * * * *");
+        assert_eq!(cron(Duration::from_secs(300)), "*/5 * * * *");
         assert_eq!(cron(Duration::from_secs(1800)), "*/5 * * * *");
+        assert_eq!(cron(Duration::from_secs(3000)), "*/10 * * * *");
         assert_eq!(cron(Duration::from_secs(7200)), "*/15 * * * *");
         assert_eq!(cron(Duration::from_secs(21600)), "0 * * * *");
         assert_eq!(ago(Duration::from_secs(259_200), "m"), "-3d@m");

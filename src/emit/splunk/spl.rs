@@ -6,6 +6,17 @@
 //! validation (`sloxide::splunk::unsafe`): the base search (first line), `eval`
 //! conditions (always wrapped in parentheses inside `if()`), and field names (always
 //! single-quoted).
+//!
+//! Per kind:
+//! - ratio: `if((<condition>),1,0)` for a bad condition, `(…),0,1` for a good one; an
+//!   event where the condition is null (field missing) does not match it;
+//! - latency: the duration field (ms or s, as declared) against the threshold in the same
+//!   unit; events without a numeric duration are not measured;
+//! - journey duration: no `transaction`; `stats min(start time) min(end time) by id`,
+//!   duration = end − start. A journey with no end once the threshold has passed is bad;
+//!   one younger than the threshold with no end yet is pending and left out until it is
+//!   decided. Exclusion windows apply to the journey's start time (an end event landing
+//!   in a window must not turn a journey into a missing end).
 
 use rust_decimal::Decimal;
 
