@@ -588,6 +588,13 @@ fn hostile_names_and_values_stay_in_place() {
         !raw.lines()
             .any(|l| l == "[default]" || l.starts_with("search = | delete"))
     );
+    // A second webhook cannot be attached and says so; a user `$token$` is not expanded
+    // in action parameters.
+    assert!(raw.contains("# webhook https://hooks2.example.com/ not attached"));
+    assert_eq!(
+        ticket["action.slack.param.message"],
+        "Ratio \"]]>\" [stanza] key = value tok: $name$ fired ($result.burn_rate_long$x burn rate). Runbook: $result.runbook$"
+    );
 }
 
 #[test]

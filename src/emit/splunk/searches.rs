@@ -112,6 +112,9 @@ pub fn alert(service: &Service, slo: &Slo, source: Source, alert: &BurnRateAlert
 /// Splunk-built "Slack Notification Alert" app (action `slack`); PagerDuty has no
 /// standard action in savedsearches.conf, so it is listed as a comment to wire up.
 fn actions(s: &mut Stanza, targets: &[NotifyTarget], slo: &Slo) {
+    // Splunk expands `$...$` tokens in action parameters and has no escape for `$`, so a
+    // title keeps its text but loses the dollar signs there.
+    let title = slo.title.replace('$', "");
     let pick = |f: fn(&NotifyTarget) -> Option<&String>| -> Vec<&String> {
         targets.iter().filter_map(f).collect()
     };
@@ -137,7 +140,7 @@ fn actions(s: &mut Stanza, targets: &[NotifyTarget], slo: &Slo) {
         s.text("action.email.to", to.join(","));
         s.text(
             "action.email.subject",
-            format!("[sloxide] {} burning error budget: $name$", slo.title),
+            format!("[sloxide] {title} burning error budget: $name$"),
         );
         s.text("action.email.sendresults", "1");
         s.text("action.email.inline", "1");
@@ -157,8 +160,7 @@ fn actions(s: &mut Stanza, targets: &[NotifyTarget], slo: &Slo) {
         s.text(
             "action.slack.param.message",
             format!(
-                "{}: $name$ fired ($result.burn_rate_long$x burn rate). Runbook: $result.runbook$",
-                slo.title
+                "{title}: $name$ fired ($result.burn_rate_long$x burn rate). Runbook: $result.runbook$"
             ),
         );
         for c in rest {
