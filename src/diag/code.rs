@@ -77,6 +77,7 @@ codes! {
     LabelName => "sloxide::labels::name", "a label name is not a valid Prometheus label name or is reserved";
     NotifyTarget => "sloxide::notify::target", "a notification target is malformed";
     UnsafeText => "sloxide::text::unsafe", "a value contains characters that cannot be emitted safely";
+    SplunkUnsafe => "sloxide::splunk::unsafe", "a Splunk search, condition or field name cannot be embedded in generated SPL safely";
     BackendNoSource => "sloxide::build::no-source", "an SLO has no source for a requested backend and is skipped there";
     OutputConflict => "sloxide::build::not-owned", "an output path holds a file sloxide did not write";
     OutputStale => "sloxide::build::stale", "generated files differ from what the specs produce";

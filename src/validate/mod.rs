@@ -10,6 +10,7 @@ mod sentry;
 mod service;
 mod sli;
 mod slo;
+mod splunk;
 
 use crate::diag::{self, Code, Diagnostic};
 use crate::load::Loaded;

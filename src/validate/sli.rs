@@ -5,6 +5,7 @@ use rust_decimal::Decimal;
 use super::ctx::Ctx;
 use super::promql::parse_selector;
 use super::quantity;
+use super::splunk::{Text, check_field, check_text};
 use crate::diag::Code;
 use crate::model::{
     self, Duration, Polarity, PromHistogram, PromRatio, Sli, SliKind, WINDOW_PLACEHOLDER,
@@ -37,6 +38,15 @@ pub fn resolve(ctx: &mut Ctx, s: &spec::Sli) -> Option<Sli> {
         let j = s.journey_duration.as_ref()?;
         let threshold = threshold(ctx, &j.threshold)?;
         no_source(ctx, s, j.splunk.is_none())?;
+        if let Some(x) = &j.splunk {
+            let ok = [
+                check_text(ctx, &x.search, Text::Search),
+                check_text(ctx, &x.start, Text::Condition),
+                check_text(ctx, &x.end, Text::Condition),
+                check_field(ctx, &x.id_field),
+            ];
+            ok.iter().all(|k| *k).then_some(())?;
+        }
         SliKind::JourneyDuration {
             threshold,
             splunk: j.splunk.as_ref().map(|x| model::SplunkJourney {
@@ -97,6 +107,11 @@ fn ratio(ctx: &mut Ctx, s: &spec::Sli, r: &spec::RatioSli) -> Option<SliKind> {
                 ("good", &x.good),
                 ("bad", &x.bad),
             )?;
+            let ok = [
+                check_text(ctx, &x.search, Text::Search),
+                check_text(ctx, condition, Text::Condition),
+            ];
+            ok.iter().all(|k| *k).then_some(())?;
             Some(model::SplunkRatio {
                 search: x.search.value.clone(),
                 condition: condition.value.clone(),
@@ -254,6 +269,13 @@ fn latency(ctx: &mut Ctx, s: &spec::Sli, l: &spec::LatencySli) -> Option<SliKind
         l.prometheus.is_none() && l.splunk.is_none() && l.sentry.is_none(),
     )?;
     let threshold = threshold?;
+    if let Some(x) = &l.splunk {
+        let ok = [
+            check_text(ctx, &x.search, Text::Search),
+            check_field(ctx, &x.duration_field),
+        ];
+        ok.iter().all(|k| *k).then_some(())?;
+    }
     let prometheus = match &l.prometheus {
         Some(h) => Some(histogram(ctx, h, threshold, &l.threshold)?),
         None => None,

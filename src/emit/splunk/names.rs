@@ -1,0 +1,35 @@
+//! Names of the generated saved searches, app and dashboard. Service and SLO names are
+//! identifiers (lowercase slugs), so every name here is safe in a stanza header, a REST
+//! path and a Simple XML `ref`.
+
+use crate::model::{BurnRateAlert, Service, Slo};
+
+/// The app directory (and `app.conf` id) of a service.
+pub fn app(service: &Service) -> String {
+    service.name.clone()
+}
+
+/// The dashboard view name (letters, digits and `_` only, as Splunk view names are).
+pub fn view(service: &Service) -> String {
+    format!("sloxide_{}", service.name.replace('-', "_"))
+}
+
+/// The burn-rate alert search of one policy row.
+pub fn alert(service: &Service, slo: &Slo, alert: &BurnRateAlert) -> String {
+    format!("sloxide:{}:{}:burn:{}", service.name, slo.name, alert.id())
+}
+
+/// The daily SLO report search.
+pub fn report(service: &Service, slo: &Slo) -> String {
+    format!("sloxide:{}:{}:report", service.name, slo.name)
+}
+
+/// The dashboard trend search.
+pub fn trend(service: &Service, slo: &Slo) -> String {
+    format!("sloxide:{}:{}:trend", service.name, slo.name)
+}
+
+/// The duration-bucket search of a journey duration SLO.
+pub fn buckets(service: &Service, slo: &Slo) -> String {
+    format!("sloxide:{}:{}:duration-buckets", service.name, slo.name)
+}
