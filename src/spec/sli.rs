@@ -35,10 +35,10 @@ pub struct Sli {
 pub struct RatioSli {
     /// Prometheus counters or raw PromQL.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub prometheus: Option<PromRatio>,
+    pub prometheus: Option<Spanned<PromRatio>>,
     /// Splunk base search and condition.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub splunk: Option<SplunkRatio>,
+    pub splunk: Option<Spanned<SplunkRatio>>,
     /// Sentry dataset and query.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sentry: Option<SentrySource>,

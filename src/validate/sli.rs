@@ -95,18 +95,13 @@ fn ratio(ctx: &mut Ctx, s: &spec::Sli, r: &spec::RatioSli) -> Option<SliKind> {
         r.prometheus.is_none() && r.splunk.is_none() && r.sentry.is_none(),
     )?;
     let prometheus = match &r.prometheus {
-        Some(p) => Some(prom_ratio(ctx, s.name.span, p)?),
+        Some(p) => Some(prom_ratio(ctx, p.span, p)?),
         None => None,
     };
     let splunk = match &r.splunk {
         Some(x) => {
-            let (condition, polarity) = one_of(
-                ctx,
-                s.name.span,
-                "splunk",
-                ("good", &x.good),
-                ("bad", &x.bad),
-            )?;
+            let (condition, polarity) =
+                one_of(ctx, x.span, "splunk", ("good", &x.good), ("bad", &x.bad))?;
             let ok = [
                 check_text(ctx, &x.search, Text::Search),
                 check_text(ctx, condition, Text::Condition),
@@ -127,13 +122,13 @@ fn ratio(ctx: &mut Ctx, s: &spec::Sli, r: &spec::RatioSli) -> Option<SliKind> {
     })
 }
 
-fn prom_ratio(ctx: &mut Ctx, sli_span: Span, p: &spec::PromRatio) -> Option<PromRatio> {
+fn prom_ratio(ctx: &mut Ctx, block: Span, p: &spec::PromRatio) -> Option<PromRatio> {
     let counters = p.total.is_some() || p.good.is_some() || p.bad.is_some();
     let queries = p.total_query.is_some() || p.good_query.is_some() || p.bad_query.is_some();
     if counters && queries {
         ctx.error(
             Code::SliPolarity,
-            sli_span,
+            block,
             "prometheus source mixes selectors and raw queries",
             "choose one form",
             "use either total + good/bad selectors, or total_query + good_query/bad_query",
@@ -141,10 +136,10 @@ fn prom_ratio(ctx: &mut Ctx, sli_span: Span, p: &spec::PromRatio) -> Option<Prom
         return None;
     }
     if queries {
-        let total = required(ctx, sli_span, "total_query", &p.total_query)?;
+        let total = required(ctx, block, "total_query", &p.total_query)?;
         let (counted, polarity) = one_of(
             ctx,
-            sli_span,
+            block,
             "prometheus",
             ("good_query", &p.good_query),
             ("bad_query", &p.bad_query),
@@ -162,14 +157,8 @@ fn prom_ratio(ctx: &mut Ctx, sli_span: Span, p: &spec::PromRatio) -> Option<Prom
             polarity,
         });
     }
-    let total = required(ctx, sli_span, "total", &p.total)?;
-    let (counted, polarity) = one_of(
-        ctx,
-        sli_span,
-        "prometheus",
-        ("good", &p.good),
-        ("bad", &p.bad),
-    )?;
+    let total = required(ctx, block, "total", &p.total)?;
+    let (counted, polarity) = one_of(ctx, block, "prometheus", ("good", &p.good), ("bad", &p.bad))?;
     let total_sel = selector(ctx, total);
     let counted_sel = selector(ctx, counted);
     Some(PromRatio::Counters {
