@@ -36,6 +36,7 @@ mod operator;
 mod promql;
 mod recording;
 mod rules;
+mod series;
 mod unittest;
 mod windows;
 
