@@ -130,3 +130,95 @@ fn every_generated_unit_test_passes_promtool() {
         failures.join("\n")
     );
 }
+
+/// A spec whose user text is hostile to YAML, PromQL and Go templates.
+const HOSTILE: &str = r#"apiVersion: sloxide/v1
+service:
+  name: hostile
+  title: "Hostile \"quotes\""
+  owners: { product_owner: "A \"B\" C", tech_lead: "D {{ E }}" }
+  labels:
+    team: "pay\"ments\\ {{ .Labels }}\nnext: line"
+    note: "`backtick` | pipe } brace"
+  notify:
+    page: [ { pagerduty: hostile } ]
+slis:
+  - name: availability
+    ratio:
+      prometheus:
+        total: http_requests_total{job="a\"b",path=~"/x|/y"}
+        good: http_requests_total{job="a\"b",path=~"/x|/y",code!~"5.."}
+slos:
+  - name: availability
+    title: "Checkout {{ $value }} \"works\"\nsecond line `x` }}"
+    sli: availability
+    objective: 99.5%
+    alerting:
+      min_events: 20
+"#;
+
+#[test]
+fn hostile_user_text_survives_yaml_promql_and_templates() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("hostile.yaml"), HOSTILE).unwrap();
+    let checked = sloxide::cli::check(&[dir.path().join("hostile.yaml")]);
+    let model = checked.model.expect("hostile spec is valid");
+    let options = Options {
+        emit_tests: true,
+        ..Options::default()
+    };
+    let emitted = emit::emit(&model, &[Target::Prometheus], &options);
+    assert!(emitted.errors.is_empty(), "{:?}", emitted.errors);
+    let out = dir.path().join("out");
+    std::fs::create_dir_all(&out).unwrap();
+    for f in &emitted.files {
+        std::fs::write(
+            out.join(f.path.trim_start_matches("prometheus/")),
+            &f.contents,
+        )
+        .unwrap();
+    }
+    run(
+        promtool()
+            .args(["check", "rules", "--lint=all", "--lint-fatal"])
+            .arg(out.join("hostile.rules.yml")),
+        "promtool check rules (hostile)",
+    );
+    // The generated tests expect the annotations to render to the original user text.
+    let tests = std::fs::read_to_string(out.join("hostile.rules.test.yml")).unwrap();
+    assert!(
+        tests.contains("exp_annotations"),
+        "no alert expectations:\n{tests}"
+    );
+    run(
+        promtool()
+            .args(["test", "rules", "hostile.rules.test.yml"])
+            .current_dir(&out),
+        "promtool test rules (hostile)",
+    );
+}
+
+#[test]
+fn generated_tests_catch_a_wrong_threshold() {
+    // Negative control: the same tests against rules whose fast page threshold is 20% too
+    // high or too low must fail (15 s steps resolve the 52 s detection time to 4 samples).
+    let (dir, _) = build(&Options {
+        emit_tests: true,
+        ..Options::default()
+    });
+    let rules = dir.path().join("prometheus/hello-api.rules.yml");
+    let text = std::fs::read_to_string(&rules).unwrap();
+    assert!(text.contains("> 0.0144"));
+    for wrong in ["0.01728", "0.01152"] {
+        std::fs::write(&rules, text.replace("> 0.0144", &format!("> {wrong}"))).unwrap();
+        let out = promtool()
+            .args(["test", "rules", "hello-api.rules.test.yml"])
+            .current_dir(dir.path().join("prometheus"))
+            .output()
+            .unwrap();
+        assert!(
+            !out.status.success(),
+            "the generated tests did not notice a page threshold of {wrong} instead of 0.0144"
+        );
+    }
+}

@@ -13,7 +13,7 @@ use super::recording::{self, band_name};
 use super::rules::{Alert, Rule};
 use super::{identity, windows};
 use crate::emit::naming;
-use crate::model::{Band, Bands, BurnRateAlert, Ratio, Service, Severity, Slo};
+use crate::model::{Band, Bands, BurnRateAlert, Duration, Ratio, Service, Severity, Slo};
 
 /// One alert this backend emits for an SLO.
 enum Planned<'a> {
@@ -168,13 +168,24 @@ pub fn alert_texts(service: &Service, slo: &Slo) -> Vec<(Alert, BTreeMap<String,
                         ));
                         guard = format!(" It needs at least {min} events in the last {long}.");
                     }
+                    let lag = if windows::is_direct(slo, a.long_window)
+                        && windows::is_direct(slo, a.short_window)
+                    {
+                        String::new()
+                    } else {
+                        format!(
+                            " (up to {} more: windows are derived from {} rates)",
+                            Duration::from_millis(windows::BASE.millis() / 2).human(),
+                            windows::BASE
+                        )
+                    };
                     labels.insert("severity".into(), severity_label(a.severity).into());
                     let summary = format!(
                         "{title}: error budget burning at {}x over {long} and {short}",
                         a.burn_rate.normalize()
                     );
                     let description = format!(
-                        "The error ratio is above {} ({}x the {} error budget of the {} objective over {window}) over both the last {long} and the last {short}. Burning at this rate consumes {} of the {window} error budget in {long} and exhausts it in {}. A full outage fires this alert after {}.{guard}",
+                        "The error ratio is above {} ({}x the {} error budget of the {} objective over {window}) over both the last {long} and the last {short}. Burning at this rate consumes {} of the {window} error budget in {long} and exhausts it in {}. A full outage fires this alert after {}{lag}.{guard}",
                         percent(threshold),
                         a.burn_rate.normalize(),
                         budget.percent(),

@@ -4,24 +4,18 @@
 //! UTC offset: local minute of the week = `day_of_week*1440 + hour*60 + minute` of
 //! `vector(time() + offset)`. Zones without daylight saving time are exact. For zones with
 //! DST, the standard offset is used and validation warns (`sloxide::exclusion::dst`): during
-//! summer time the window is shifted by the DST delta (usually one hour).
+//! summer time the window is shifted by the DST difference (usually one hour).
 
 use std::collections::BTreeMap;
-
-use chrono::{NaiveDate, TimeZone};
-use chrono_tz::{OffsetComponents, Tz};
 
 use crate::model::{Exclusion, Weekday};
 
 const WEEK: u32 = 7 * 1440;
 
-/// The standard (non-DST) UTC offset of `zone` in seconds, taken on fixed reference dates so
-/// output does not depend on when sloxide runs. `None` for an unknown zone name.
+/// The standard (non-DST) UTC offset of `zone` in seconds (see
+/// [`crate::validate::quantity::zone_offsets`]).
 pub fn standard_offset(zone: &str) -> Option<i64> {
-    let tz: Tz = zone.parse().ok()?;
-    let date = NaiveDate::from_ymd_opt(2025, 1, 15)?.and_hms_opt(12, 0, 0)?;
-    let offset = tz.from_utc_datetime(&date).offset().base_utc_offset();
-    Some(offset.num_seconds())
+    crate::validate::quantity::zone_offsets(zone).map(|(offset, _)| offset)
 }
 
 /// PromQL day_of_week() number (0 = Sunday).
@@ -146,5 +140,11 @@ mod tests {
     fn offsets_are_standard_time() {
         assert_eq!(standard_offset("Asia/Tokyo"), Some(9 * 3600));
         assert_eq!(standard_offset("Europe/Berlin"), Some(3600));
+        assert_eq!(standard_offset("Australia/Sydney"), Some(10 * 3600));
+        let dst = |z| crate::validate::quantity::zone_offsets(z).map(|(_, d)| d);
+        assert_eq!(dst("Asia/Tokyo"), Some(false));
+        assert_eq!(dst("UTC"), Some(false));
+        assert_eq!(dst("Europe/Berlin"), Some(true));
+        assert_eq!(dst("Australia/Sydney"), Some(true));
     }
 }

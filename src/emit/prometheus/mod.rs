@@ -158,3 +158,73 @@ fn group(service: &Service, slo: &Slo, source: Source<'_>) -> Group {
         rules,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::emit::naming;
+
+    fn examples() -> Model {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("examples");
+        crate::cli::check(&[dir]).model.expect("examples are valid")
+    }
+
+    #[test]
+    fn catalogue_lists_exactly_the_emitted_alerts() {
+        let model = examples();
+        for service in &model.services {
+            let emitted: Vec<(String, String)> = service
+                .slos
+                .iter()
+                .filter_map(|slo| Some(group(service, slo, Source::of(&slo.sli.kind)?)))
+                .flat_map(|g| g.rules)
+                .filter_map(|r| match r {
+                    rules::Rule::Alert(a) => Some((a.alert, a.annotations["runbook_url"].clone())),
+                    rules::Rule::Record(_) => None,
+                })
+                .collect();
+            let catalogue: Vec<(String, String)> = catalogue(service, &Options::default())
+                .into_iter()
+                .map(|e| (e.name, naming::runbook_url(service, &e.anchor)))
+                .collect();
+            assert_eq!(emitted, catalogue, "service {}", service.name);
+        }
+    }
+
+    #[test]
+    fn slos_without_prometheus_source_are_skipped() {
+        let mut out = Emitted::default();
+        emit(&examples(), &Options::default(), &mut out);
+        let skipped: Vec<String> = out
+            .skipped
+            .iter()
+            .map(|s| format!("{}/{}", s.service, s.slo))
+            .collect();
+        assert!(skipped.contains(&"securities-deposit/deposit-within-60s".to_owned()));
+        assert!(skipped.contains(&"kyc-verification/verification-latency".to_owned()));
+        assert!(!skipped.contains(&"card-platform/repayment-latency".to_owned()));
+        assert!(
+            !out.files
+                .iter()
+                .any(|f| f.path.contains("kyc-verification"))
+        );
+    }
+
+    #[test]
+    fn alert_names_are_unique_metric_names() {
+        for service in &examples().services {
+            let names: Vec<String> = catalogue(service, &Options::default())
+                .into_iter()
+                .map(|e| e.name)
+                .collect();
+            let mut unique = names.clone();
+            unique.sort();
+            unique.dedup();
+            assert_eq!(unique.len(), names.len());
+            for n in &names {
+                assert!(n.chars().all(|c| c.is_ascii_alphanumeric()), "{n}");
+                assert!(n.starts_with(|c: char| c.is_ascii_alphabetic()), "{n}");
+            }
+        }
+    }
+}
