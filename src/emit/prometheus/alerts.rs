@@ -99,6 +99,9 @@ pub fn severity_label(s: Severity) -> &'static str {
 /// User text made inert for Go templates: `{{` and `}}` become template actions that print
 /// them literally, so the rendered annotation equals the original text.
 pub fn template_text(s: &str) -> String {
+    if !s.contains(['{', '}', '`']) {
+        return s.to_owned();
+    }
     let mut out = String::with_capacity(s.len());
     let mut rest = s;
     while !rest.is_empty() {
@@ -137,7 +140,8 @@ pub fn rules(service: &Service, slo: &Slo) -> Vec<Rule> {
 /// Each alert rule with its rendered annotations (what promtool and Alertmanager show).
 pub fn alert_texts(service: &Service, slo: &Slo) -> Vec<(Alert, BTreeMap<String, String>)> {
     let id = identity(service, slo);
-    let sel = |name: &str| promql::selector(name, &id);
+    let matchers = promql::selector("", &id);
+    let sel = |name: &str| format!("{name}{matchers}");
     let title = if slo.title == slo.name {
         format!("{} / {}", service.name, slo.name)
     } else {

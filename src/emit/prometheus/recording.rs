@@ -37,7 +37,8 @@ pub const EXCLUSION: &str = "slo:exclusion:active";
 pub fn rules(service: &Service, slo: &Slo, source: Source<'_>) -> Vec<Rule> {
     let labels = all_labels(service, slo);
     let id = identity(service, slo);
-    let sel = |name: &str| promql::selector(name, &id);
+    let matchers = promql::selector("", &id);
+    let sel = |name: &str| format!("{name}{matchers}");
     let record = |name: String, expr: String, labels: &BTreeMap<String, String>| {
         Rule::Record(Record {
             record: name,
