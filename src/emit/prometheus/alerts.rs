@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 
 use rust_decimal::Decimal;
 
-use super::promql;
+use super::promql::{self, Source};
 use super::recording::{self, band_name};
 use super::rules::{Alert, Rule};
 use super::{identity, windows};
@@ -164,10 +164,12 @@ pub fn alert_texts(service: &Service, slo: &Slo) -> Vec<(Alert, BTreeMap<String,
                         t = threshold.normalize()
                     );
                     let mut guard = String::new();
-                    if let Some(min) = slo.alerting.min_events {
+                    if let (Some(min), Some(source)) =
+                        (slo.alerting.min_events, Source::of(&slo.sli.kind))
+                    {
                         expr.push_str(&format!(
-                            "\nand\n{} * {} >= {min}",
-                            sel(&recording::events(a.long_window)),
+                            "\nand on()\n{} * {} >= {min}",
+                            recording::events_in(slo, source, a.long_window, &matchers),
                             a.long_window.secs()
                         ));
                         guard = format!(" It needs at least {min} events in the last {long}.");

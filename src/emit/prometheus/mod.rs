@@ -9,8 +9,7 @@
 //! | record | meaning |
 //! |---|---|
 //! | `slo:sli_events:rate5m`, `slo:sli_errors:rate5m` | all / bad events per second over the 5m base window, read once from the raw series (bad = total - good for good-event sources); masked during exclusion windows |
-//! | `slo:sli_events:rate<W>`, `slo:sli_errors:rate<W>` | the same over every window `W` the policy needs and the SLO window |
-//! | `slo:sli_error:ratio_rate<W>` | error ratio over `W` = errors / events (a ratio of sums) |
+//! | `slo:sli_error:ratio_rate<W>` | error ratio over every window `W` the policy needs and the SLO window (a ratio of sums) |
 //! | `slo:objective:ratio`, `slo:error_budget:ratio` | constants of the SLO |
 //! | `slo:sli:ratio_rate<SLO window>` | the SLI over the SLO window |
 //! | `slo:error_budget_remaining:ratio` | 1 - error ratio / error budget over the SLO window |
@@ -19,11 +18,11 @@
 //!
 //! Windows up to [`windows::DIRECT_MAX`] are computed straight from the raw series when the
 //! SLO has no exclusions (exact timing for fast pages, cheap). Longer windows (and all
-//! windows of SLOs with exclusions) are *derived* from the 5m recordings with
-//! `avg_over_time(...[W])` of both event rates: the ratio stays traffic-weighted, and the
-//! cost no longer grows with the number of raw series. The derived value is the windowed
-//! ratio with its edges smoothed over the 5m base window (exact for steady traffic; a step
-//! change is seen at most 2.5 minutes later); `tests/prometheus_derived.rs` checks it
+//! windows of SLOs with exclusions) are *derived* from the 5m recordings as
+//! `sum_over_time(errors[W]) / sum_over_time(events[W])`: the ratio stays traffic-weighted,
+//! and the cost no longer grows with the number of raw series. The derived value is the
+//! windowed ratio with its edges smoothed over the 5m base window (exact for steady traffic;
+//! a step change is seen at most 2.5 minutes later); `tests/prometheus_derived.rs` checks it
 //! against the direct computation with promtool.
 //!
 //! Alerts follow the group's recordings (same group, so they see this evaluation's values):

@@ -8,6 +8,22 @@ use super::rules::{Record, Rule};
 use super::{all_labels, exclusion, identity, windows};
 use crate::model::{Band, Bound, Duration, Polarity, Service, Slo};
 
+/// Events per second over `w` as an expression: the base recording, the raw series for a
+/// direct window, or the average of the base recording for a derived one.
+pub fn events_in(slo: &Slo, source: Source<'_>, w: Duration, matchers: &str) -> String {
+    if w == windows::BASE {
+        format!("{}{matchers}", events(w))
+    } else if windows::is_direct(slo, w) {
+        source.events(w)
+    } else {
+        format!(
+            "avg_over_time({}{matchers}[{}])",
+            events(windows::BASE),
+            w.to_prom()
+        )
+    }
+}
+
 /// Name of the event-rate recording over `w`.
 pub fn events(w: Duration) -> String {
     format!("slo:sli_events:rate{}", w.to_prom())
@@ -56,34 +72,35 @@ pub fn rules(service: &Service, slo: &Slo, source: Source<'_>) -> Vec<Rule> {
         ));
     }
     for w in windows::needed(slo) {
-        if windows::is_direct(slo, w) {
+        let (counted, polarity) = source.counted(w);
+        let expr = if w == windows::BASE {
             let mut total = source.events(w);
-            if let (true, Some(mask)) = (w == windows::BASE, &mask) {
+            if let Some(mask) = &mask {
                 total = format!("{total} unless on() ({mask})");
             }
             out.push(record(events(w), total, &labels));
             let events_now = sel(&events(w));
-            let (counted, polarity) = source.counted(w);
             let bad = match polarity {
                 Polarity::Bad => format!("{counted} and on() {events_now}"),
                 Polarity::Good => format!("clamp_min({events_now} - on() {counted}, 0)"),
             };
             out.push(record(errors(w), bad, &labels));
+            format!("{} / {events_now}", sel(&errors(w)))
+        } else if windows::is_direct(slo, w) {
+            let total = source.events(w);
+            match polarity {
+                Polarity::Bad => format!("{counted} / {total}"),
+                Polarity::Good => format!("clamp_min(1 - {counted} / {total}, 0)"),
+            }
         } else {
             let range = w.to_prom();
-            for name in [events, errors] {
-                out.push(record(
-                    name(w),
-                    format!("avg_over_time({}[{range}])", sel(&name(windows::BASE))),
-                    &labels,
-                ));
-            }
-        }
-        out.push(record(
-            ratio(w),
-            format!("{} / {}", sel(&errors(w)), sel(&events(w))),
-            &labels,
-        ));
+            format!(
+                "sum_over_time({}[{range}]) / sum_over_time({}[{range}])",
+                sel(&errors(windows::BASE)),
+                sel(&events(windows::BASE))
+            )
+        };
+        out.push(record(ratio(w), expr, &labels));
     }
     let budget = slo.error_budget().decimal();
     out.push(record(
