@@ -5,7 +5,7 @@ mod ctx;
 mod incident;
 mod journey;
 pub mod promql;
-mod quantity;
+pub(crate) mod quantity;
 mod sentry;
 mod service;
 mod sli;

@@ -1,0 +1,288 @@
+//! Alerting rules of one SLO: one rule per burn-rate row, and band alerts.
+//!
+//! Alert names are CamelCase metric names built from the SLO identifier, e.g.
+//! `PaymentSuccessBurnRatePage1h`, `PaymentSuccessBandRed`. Annotations hold only static
+//! text (no `$value`), so the same text appears in Alertmanager and in promtool tests.
+
+use std::collections::BTreeMap;
+
+use rust_decimal::Decimal;
+
+use super::promql::{self, Source};
+use super::recording::{self, band_name};
+use super::rules::{Alert, Rule};
+use super::{identity, windows};
+use crate::emit::naming;
+use crate::model::{Band, Bands, BurnRateAlert, Duration, Ratio, Service, Severity, Slo};
+
+/// One alert this backend emits for an SLO.
+enum Planned<'a> {
+    Burn(&'a BurnRateAlert),
+    Band(Band, Bands),
+}
+
+fn planned_alerts(slo: &Slo) -> Vec<Planned<'_>> {
+    let mut out: Vec<Planned<'_>> = windows::alerts(slo).map(Planned::Burn).collect();
+    if let Some(bands) = slo.bands {
+        out.push(Planned::Band(Band::Yellow, bands));
+        out.push(Planned::Band(Band::Red, bands));
+    }
+    out
+}
+
+/// `(anchor, alertname)` of every alert emitted for `slo`, in rule order.
+pub fn planned(slo: &Slo) -> Vec<(String, String)> {
+    planned_alerts(slo)
+        .into_iter()
+        .map(|p| match p {
+            Planned::Burn(a) => (naming::burn_alert_anchor(slo, a), burn_name(slo, a)),
+            Planned::Band(b, _) => (
+                naming::band_alert_anchor(slo, band_name(b)),
+                band_alert_name(slo, b),
+            ),
+        })
+        .collect()
+}
+
+/// CamelCase of an identifier, prefixed so it starts with a letter.
+fn camel(id: &str) -> String {
+    let mut out = String::new();
+    for part in id.split(|c: char| !c.is_ascii_alphanumeric()) {
+        let mut chars = part.chars();
+        if let Some(first) = chars.next() {
+            out.push(first.to_ascii_uppercase());
+            out.extend(chars);
+        }
+    }
+    if !out.starts_with(|c: char| c.is_ascii_alphabetic()) {
+        out.insert_str(0, "Slo");
+    }
+    out
+}
+
+/// Alert name of a burn-rate row, e.g. `PaymentSuccessBurnRatePage1h`.
+pub fn burn_name(slo: &Slo, a: &BurnRateAlert) -> String {
+    format!(
+        "{}BurnRate{}{}",
+        camel(&slo.name),
+        severity_title(a.severity),
+        a.long_window.to_prom()
+    )
+}
+
+/// Alert name of a band alert, e.g. `PaymentSuccessBandRed`.
+pub fn band_alert_name(slo: &Slo, band: Band) -> String {
+    let b = band_name(band);
+    format!(
+        "{}Band{}{}",
+        camel(&slo.name),
+        b[..1].to_uppercase(),
+        &b[1..]
+    )
+}
+
+fn severity_title(s: Severity) -> &'static str {
+    match s {
+        Severity::Page => "Page",
+        Severity::Ticket => "Ticket",
+    }
+}
+
+/// The `severity` label value.
+pub fn severity_label(s: Severity) -> &'static str {
+    match s {
+        Severity::Page => "page",
+        Severity::Ticket => "ticket",
+    }
+}
+
+/// User text made inert for Go templates: `{{` and `}}` become template actions that print
+/// them literally, so the rendered annotation equals the original text.
+pub fn template_text(s: &str) -> String {
+    if !s.contains(['{', '}', '`']) {
+        return s.to_owned();
+    }
+    let mut out = String::with_capacity(s.len());
+    let mut rest = s;
+    while !rest.is_empty() {
+        if let Some(r) = rest.strip_prefix("{{") {
+            out.push_str("{{`{{`}}");
+            rest = r;
+        } else if let Some(r) = rest.strip_prefix("}}") {
+            out.push_str("{{`}}`}}");
+            rest = r;
+        } else {
+            let c = rest.chars().next().unwrap_or_default();
+            if c == '`' {
+                out.push_str("{{\"`\"}}");
+            } else {
+                out.push(c);
+            }
+            rest = &rest[c.len_utf8()..];
+        }
+    }
+    out
+}
+
+fn percent(d: Decimal) -> String {
+    Ratio(d.round_dp(6)).percent()
+}
+
+/// The alert rules of `slo`, plus each rule's annotations before template escaping
+/// (what Alertmanager shows), in the same order.
+pub fn rules(service: &Service, slo: &Slo) -> Vec<Rule> {
+    alert_texts(service, slo)
+        .into_iter()
+        .map(|(alert, _)| Rule::Alert(alert))
+        .collect()
+}
+
+/// Each alert rule with its rendered annotations (what promtool and Alertmanager show).
+pub fn alert_texts(service: &Service, slo: &Slo) -> Vec<(Alert, BTreeMap<String, String>)> {
+    let id = identity(service, slo);
+    let matchers = promql::selector("", &id);
+    let sel = |name: &str| format!("{name}{matchers}");
+    let title = if slo.title == slo.name {
+        format!("{} / {}", service.name, slo.name)
+    } else {
+        format!("{} ({} / {})", slo.title, service.name, slo.name)
+    };
+    let budget = slo.error_budget();
+    let window = slo.window.to_prom();
+    planned_alerts(slo)
+        .into_iter()
+        .map(|p| {
+            let mut labels = BTreeMap::new();
+            let (name, expr, anchor, summary, description) = match p {
+                Planned::Burn(a) => {
+                    let threshold = slo.alert_threshold(a);
+                    let (long, short) = (a.long_window.to_prom(), a.short_window.to_prom());
+                    let mut expr = format!(
+                        "{} > {t}\nand\n{} > {t}",
+                        sel(&recording::ratio(a.long_window)),
+                        sel(&recording::ratio(a.short_window)),
+                        t = threshold.normalize()
+                    );
+                    let mut guard = String::new();
+                    if let (Some(min), Some(source)) =
+                        (slo.alerting.min_events, Source::of(&slo.sli.kind))
+                    {
+                        expr.push_str(&format!(
+                            "\nand on()\n{} * {} >= {min}",
+                            recording::events_in(slo, source, a.long_window, &matchers),
+                            a.long_window.secs()
+                        ));
+                        guard = format!(" It needs at least {min} events in the last {long}.");
+                    }
+                    let lag = if windows::is_direct(slo, a.long_window)
+                        && windows::is_direct(slo, a.short_window)
+                    {
+                        String::new()
+                    } else {
+                        format!(
+                            " (up to {} more: windows are derived from {} rates)",
+                            Duration::from_millis(windows::BASE.millis() / 2).human(),
+                            windows::BASE
+                        )
+                    };
+                    labels.insert("severity".into(), severity_label(a.severity).into());
+                    let summary = format!(
+                        "{title}: error budget burning at {}x over {long} and {short}",
+                        a.burn_rate.normalize()
+                    );
+                    let description = format!(
+                        "The error ratio is above {} ({}x the {} error budget of the {} objective over {window}) over both the last {long} and the last {short}. Burning at this rate consumes {} of the {window} error budget in {long} and exhausts it in {}. A full outage fires this alert after {}{lag}.{guard}",
+                        percent(threshold),
+                        a.burn_rate.normalize(),
+                        budget.percent(),
+                        slo.objective.percent(),
+                        percent(slo.budget_consumed(a)),
+                        slo.time_to_exhaustion(a.burn_rate).human(),
+                        slo.detection_time(a).human(),
+                    );
+                    (
+                        burn_name(slo, a),
+                        expr,
+                        naming::burn_alert_anchor(slo, a),
+                        summary,
+                        description,
+                    )
+                }
+                Planned::Band(band, bands) => {
+                    let sli = sel(&recording::sli(slo));
+                    labels.insert("severity".into(), "ticket".into());
+                    let (expr, summary, description) = match band {
+                        Band::Red => (
+                            recording::compare(&sli, bands.red),
+                            format!("{title}: SLI in the RED band over {window}"),
+                            format!(
+                                "The SLI over the last {window} is {} (objective {}): the SLO is breached or about to be, and the error budget is exhausted or nearly so. Apply the error budget policy.",
+                                bands.red,
+                                slo.objective.percent()
+                            ),
+                        ),
+                        _ => {
+                            let (lo, hi) = bands.yellow();
+                            (
+                                format!(
+                                    "{}\nand\n{}",
+                                    recording::compare(&sli, lo),
+                                    recording::compare(&sli, hi)
+                                ),
+                                format!("{title}: SLI in the YELLOW band over {window}"),
+                                format!(
+                                    "The SLI over the last {window} is {lo} and {hi} (objective {}): the safety margin is used up. Review the error budget burn and plan fixes before the SLO is at risk.",
+                                    slo.objective.percent()
+                                ),
+                            )
+                        }
+                    };
+                    labels.insert("band".into(), band_name(band).into());
+                    (
+                        band_alert_name(slo, band),
+                        expr,
+                        naming::band_alert_anchor(slo, band_name(band)),
+                        summary,
+                        description,
+                    )
+                }
+            };
+            let rendered = BTreeMap::from([
+                ("summary".to_owned(), summary),
+                ("description".to_owned(), description),
+                ("runbook_url".to_owned(), naming::runbook_url(service, &anchor)),
+            ]);
+            let annotations = rendered
+                .iter()
+                .map(|(k, v)| (k.clone(), template_text(v)))
+                .collect();
+            (
+                Alert {
+                    alert: name,
+                    expr,
+                    labels,
+                    annotations,
+                },
+                rendered,
+            )
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn camel_case_names_are_metric_names() {
+        assert_eq!(camel("payment-success"), "PaymentSuccess");
+        assert_eq!(camel("9lives"), "Slo9lives");
+    }
+
+    #[test]
+    fn template_braces_are_neutralised() {
+        assert_eq!(template_text("a {{ .x }} b"), "a {{`{{`}} .x {{`}}`}} b");
+        assert_eq!(template_text("`x`"), "{{\"`\"}}x{{\"`\"}}");
+        assert_eq!(template_text("plain {x}"), "plain {x}");
+    }
+}

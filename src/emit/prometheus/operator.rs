@@ -1,0 +1,49 @@
+//! Prometheus Operator `PrometheusRule` manifests wrapping a rule file's groups.
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+
+use super::rules::{Group, RuleFile};
+use crate::model::Service;
+
+/// A `monitoring.coreos.com/v1` `PrometheusRule`.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PrometheusRule<'a> {
+    api_version: &'static str,
+    kind: &'static str,
+    metadata: Metadata,
+    spec: Spec<'a>,
+}
+
+#[derive(Debug, Serialize)]
+struct Metadata {
+    name: String,
+    labels: BTreeMap<String, String>,
+}
+
+#[derive(Debug, Serialize)]
+struct Spec<'a> {
+    groups: &'a [Group],
+}
+
+/// The manifest of `service` holding the groups of `file`; the namespace is left to the
+/// deployment tool (kubectl, Kustomize, Helm).
+pub fn manifest<'a>(service: &Service, file: &'a RuleFile) -> PrometheusRule<'a> {
+    PrometheusRule {
+        api_version: "monitoring.coreos.com/v1",
+        kind: "PrometheusRule",
+        metadata: Metadata {
+            name: format!("sloxide-{}", service.name),
+            labels: BTreeMap::from([
+                ("app.kubernetes.io/component".into(), "slo".into()),
+                ("app.kubernetes.io/managed-by".into(), "sloxide".into()),
+                ("app.kubernetes.io/part-of".into(), service.name.clone()),
+            ]),
+        },
+        spec: Spec {
+            groups: &file.groups,
+        },
+    }
+}

@@ -1,0 +1,78 @@
+//! Typed Prometheus rule files, serialized with serde-saphyr (never templated text).
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+
+/// A rule file: `groups:` at the top level.
+#[derive(Debug, Clone, Serialize)]
+pub struct RuleFile {
+    /// Rule groups.
+    pub groups: Vec<Group>,
+}
+
+/// A rule group; its rules are evaluated in order within one evaluation.
+#[derive(Debug, Clone, Serialize)]
+pub struct Group {
+    /// Group name, unique within the file.
+    pub name: String,
+    /// Rules in evaluation order.
+    pub rules: Vec<Rule>,
+}
+
+/// A recording or alerting rule.
+#[derive(Debug, Clone, Serialize)]
+#[serde(untagged)]
+pub enum Rule {
+    /// A recording rule.
+    Record(Record),
+    /// An alerting rule.
+    Alert(Alert),
+}
+
+/// A recording rule.
+#[derive(Debug, Clone, Serialize)]
+pub struct Record {
+    /// Recorded metric name.
+    pub record: String,
+    /// PromQL expression.
+    #[serde(serialize_with = "literal")]
+    pub expr: String,
+    /// Labels set on the result.
+    pub labels: BTreeMap<String, String>,
+}
+
+/// An alerting rule.
+#[derive(Debug, Clone, Serialize)]
+pub struct Alert {
+    /// Alert name (a valid metric name).
+    pub alert: String,
+    /// PromQL expression.
+    #[serde(serialize_with = "literal")]
+    pub expr: String,
+    /// Labels added to the alert.
+    pub labels: BTreeMap<String, String>,
+    /// Annotations (Go templates; user text is escaped).
+    pub annotations: BTreeMap<String, String>,
+}
+
+/// Long or multi-line expressions as literal blocks (`|`), which keep PromQL as written.
+fn literal<S: serde::Serializer>(expr: &str, s: S) -> Result<S::Ok, S::Error> {
+    serde_saphyr::LitStr(expr).serialize(s)
+}
+
+/// Serializes `value` as YAML after a `#` comment header (one comment line per line).
+pub fn to_yaml<T: Serialize>(header: &str, value: &T) -> Result<String, String> {
+    let mut options = serde_saphyr::SerializerOptions::default();
+    options.prefer_block_scalars = false;
+    let body = serde_saphyr::to_string_with_options(value, options).map_err(|e| e.to_string())?;
+    let mut out = String::new();
+    for line in header.lines() {
+        out.push_str("# ");
+        // YAML also breaks lines at `\r` and other controls; keep the comment on one line.
+        out.extend(line.chars().map(|c| if c.is_control() { ' ' } else { c }));
+        out.push('\n');
+    }
+    out.push_str(&body);
+    Ok(out)
+}

@@ -1,0 +1,224 @@
+//! The real Prometheus engine on every generated file: `promtool check rules --lint=all
+//! --lint-fatal` on each rule file of a build of `examples/` (with `--emit-tests`), and
+//! `promtool test rules` on each generated unit-test file. promtool comes from Debian's
+//! `prometheus` package (`apt-get install -y --no-install-recommends prometheus`); these
+//! tests fail with that hint when it is missing.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use sloxide::emit::{self, Options, PrometheusFormat, Target};
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// The promtool binary (`PROMTOOL` overrides the one on PATH).
+pub fn promtool() -> Command {
+    let bin = std::env::var_os("PROMTOOL").unwrap_or_else(|| "promtool".into());
+    let ok = Command::new(&bin)
+        .arg("--version")
+        .output()
+        .is_ok_and(|o| o.status.success());
+    assert!(
+        ok,
+        "promtool not found: install it with `apt-get install -y --no-install-recommends prometheus` or set PROMTOOL"
+    );
+    Command::new(bin)
+}
+
+fn build(options: &Options) -> (tempfile::TempDir, Vec<String>) {
+    let model = sloxide::cli::check(&[root().join("examples")])
+        .model
+        .expect("examples are valid");
+    let emitted = emit::emit(&model, &[Target::Prometheus], options);
+    assert!(emitted.errors.is_empty(), "{:?}", emitted.errors);
+    let dir = tempfile::tempdir().unwrap();
+    let mut paths = Vec::new();
+    for f in emitted.files {
+        let full = dir.path().join(&f.path);
+        std::fs::create_dir_all(full.parent().unwrap()).unwrap();
+        std::fs::write(&full, f.contents).unwrap();
+        paths.push(f.path);
+    }
+    (dir, paths)
+}
+
+fn run(cmd: &mut Command, what: &str) {
+    let out = cmd.output().expect("promtool runs");
+    assert!(
+        out.status.success(),
+        "{what} failed ({}):\n{}\n{}",
+        out.status,
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+fn files<'a>(paths: &'a [String], suffix: &'a str) -> impl Iterator<Item = &'a String> {
+    paths.iter().filter(move |p| p.ends_with(suffix))
+}
+
+#[test]
+fn every_generated_rule_file_passes_promtool_lint() {
+    let options = Options {
+        prometheus_format: PrometheusFormat::Operator,
+        emit_tests: true,
+        ..Options::default()
+    };
+    let (dir, paths) = build(&options);
+    let rule_files: Vec<&String> = files(&paths, ".rules.yml").collect();
+    assert!(
+        rule_files.len() >= 5,
+        "expected a rule file per example service: {paths:?}"
+    );
+    for path in rule_files {
+        run(
+            promtool()
+                .args(["check", "rules", "--lint=all", "--lint-fatal"])
+                .arg(dir.path().join(path)),
+            &format!("promtool check rules {path}"),
+        );
+        let manifest = path.replace(".rules.yml", ".prometheusrule.yml");
+        assert!(paths.contains(&manifest), "no operator manifest for {path}");
+    }
+}
+
+#[test]
+fn every_generated_unit_test_passes_promtool() {
+    let options = Options {
+        emit_tests: true,
+        ..Options::default()
+    };
+    let (dir, paths) = build(&options);
+    let tests: Vec<&String> = files(&paths, ".rules.test.yml").collect();
+    assert_eq!(
+        tests.len(),
+        files(&paths, ".rules.yml").count(),
+        "one test file per rule file"
+    );
+    // One promtool process per file, in parallel.
+    let children: Vec<_> = tests
+        .iter()
+        .map(|t| {
+            let file = dir.path().join(t);
+            let child = promtool()
+                .args(["test", "rules"])
+                .arg(file.file_name().unwrap())
+                .current_dir(file.parent().unwrap_or(Path::new(".")))
+                .stdout(std::process::Stdio::piped())
+                .stderr(std::process::Stdio::piped())
+                .spawn()
+                .expect("promtool starts");
+            (t, child)
+        })
+        .collect();
+    let mut failures = Vec::new();
+    for (t, child) in children {
+        let out = child.wait_with_output().unwrap();
+        if !out.status.success() {
+            failures.push(format!(
+                "{t}:\n{}{}",
+                String::from_utf8_lossy(&out.stdout),
+                String::from_utf8_lossy(&out.stderr)
+            ));
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "promtool test rules failed:\n{}",
+        failures.join("\n")
+    );
+}
+
+/// A spec whose user text is hostile to YAML, PromQL and Go templates.
+const HOSTILE: &str = r#"apiVersion: sloxide/v1
+service:
+  name: hostile
+  title: "Hostile \"quotes\""
+  owners: { product_owner: "A \"B\" C", tech_lead: "D {{ E }}" }
+  labels:
+    team: "pay\"ments\\ {{ .Labels }}\nnext: line"
+    note: "`backtick` | pipe } brace"
+  notify:
+    page: [ { pagerduty: hostile } ]
+slis:
+  - name: availability
+    ratio:
+      prometheus:
+        total: http_requests_total{job="a\"b",path=~"/x|/y"}
+        good: http_requests_total{job="a\"b",path=~"/x|/y",code!~"5.."}
+slos:
+  - name: availability
+    title: "Checkout {{ $value }} \"works\"\nsecond line `x` }}"
+    sli: availability
+    objective: 99.5%
+    alerting:
+      min_events: 20
+"#;
+
+#[test]
+fn hostile_user_text_survives_yaml_promql_and_templates() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("hostile.yaml"), HOSTILE).unwrap();
+    let checked = sloxide::cli::check(&[dir.path().join("hostile.yaml")]);
+    let model = checked.model.expect("hostile spec is valid");
+    let options = Options {
+        emit_tests: true,
+        ..Options::default()
+    };
+    let emitted = emit::emit(&model, &[Target::Prometheus], &options);
+    assert!(emitted.errors.is_empty(), "{:?}", emitted.errors);
+    let out = dir.path().join("out");
+    std::fs::create_dir_all(&out).unwrap();
+    for f in &emitted.files {
+        std::fs::write(
+            out.join(f.path.trim_start_matches("prometheus/")),
+            &f.contents,
+        )
+        .unwrap();
+    }
+    run(
+        promtool()
+            .args(["check", "rules", "--lint=all", "--lint-fatal"])
+            .arg(out.join("hostile.rules.yml")),
+        "promtool check rules (hostile)",
+    );
+    // The generated tests expect the annotations to render to the original user text.
+    let tests = std::fs::read_to_string(out.join("hostile.rules.test.yml")).unwrap();
+    assert!(
+        tests.contains("exp_annotations"),
+        "no alert expectations:\n{tests}"
+    );
+    run(
+        promtool()
+            .args(["test", "rules", "hostile.rules.test.yml"])
+            .current_dir(&out),
+        "promtool test rules (hostile)",
+    );
+}
+
+#[test]
+fn generated_tests_catch_a_wrong_threshold() {
+    // Negative control: the same tests against rules whose fast page threshold is 20% too
+    // high or too low must fail (15 s steps resolve the 52 s detection time to 4 samples).
+    let (dir, _) = build(&Options {
+        emit_tests: true,
+        ..Options::default()
+    });
+    let rules = dir.path().join("prometheus/hello-api.rules.yml");
+    let text = std::fs::read_to_string(&rules).unwrap();
+    assert!(text.contains("> 0.0144"));
+    for wrong in ["0.01728", "0.01152"] {
+        std::fs::write(&rules, text.replace("> 0.0144", &format!("> {wrong}"))).unwrap();
+        let out = promtool()
+            .args(["test", "rules", "hello-api.rules.test.yml"])
+            .current_dir(dir.path().join("prometheus"))
+            .output()
+            .unwrap();
+        assert!(
+            !out.status.success(),
+            "the generated tests did not notice a page threshold of {wrong} instead of 0.0144"
+        );
+    }
+}
