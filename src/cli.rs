@@ -148,31 +148,35 @@ fn run(command: Command) -> u8 {
             let Some(model) = &checked.model else {
                 return report_diagnostics(&checked, &report, &[]);
             };
-            let targets = if target.is_empty() {
-                Target::value_variants().to_vec()
-            } else {
+            let requested = !target.is_empty();
+            let targets = if requested {
                 dedup(target)
+            } else {
+                Target::value_variants().to_vec()
             };
             let emitted = emit::emit(model, &targets, &backend.options());
-            let notes: Vec<Diagnostic> = emitted
-                .skipped
-                .iter()
-                .map(|s| {
-                    let mut d = Diagnostic::unplaced(
-                        Code::BackendNoSource,
-                        None,
-                        format!(
-                            "SLO {}/{} has no {} source; nothing generated for it there",
-                            s.service, s.slo, s.target
-                        ),
-                    );
-                    d.level = Level::Warning;
-                    d.with_help(format!(
-                        "add a {} source to its SLI, or leave {} out of --target",
-                        s.target, s.target
-                    ))
-                })
-                .collect();
+            // A backend the user asked for by name that cannot serve an SLO is worth a
+            // warning per SLO; when building everything by default, one line per backend.
+            let notes: Vec<Diagnostic> = if requested {
+                emitted.skipped.iter().map(skipped_warning).collect()
+            } else {
+                for t in &targets {
+                    let names: Vec<String> = emitted
+                        .skipped
+                        .iter()
+                        .filter(|s| s.target == *t)
+                        .map(|s| format!("{}/{}", s.service, s.slo))
+                        .collect();
+                    if !names.is_empty() {
+                        eprintln!(
+                            "note: {t}: {} SLO(s) have no {t} source and are skipped there: {}",
+                            names.len(),
+                            names.join(", ")
+                        );
+                    }
+                }
+                Vec::new()
+            };
             let status = report_diagnostics(&checked, &report, &notes);
             if status != OK {
                 return status;
@@ -218,6 +222,22 @@ fn run(command: Command) -> u8 {
             OK
         }
     }
+}
+
+fn skipped_warning(s: &emit::Skipped) -> Diagnostic {
+    let mut d = Diagnostic::unplaced(
+        Code::BackendNoSource,
+        None,
+        format!(
+            "SLO {}/{} has no {} source; nothing generated for it there",
+            s.service, s.slo, s.target
+        ),
+    );
+    d.level = Level::Warning;
+    d.with_help(format!(
+        "add a {} source to its SLI, or leave {} out of --target",
+        s.target, s.target
+    ))
 }
 
 fn dedup(mut targets: Vec<Target>) -> Vec<Target> {
