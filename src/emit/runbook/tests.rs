@@ -195,6 +195,50 @@ fn every_internal_link_resolves_in_all_examples() {
     check_links(&files);
 }
 
+/// Source lines that only render as meant because of a renderer's leniency: a paragraph
+/// line right after a list item (it becomes part of the item: lazy continuation) or a
+/// heading right after text, outside code fences.
+fn cramped_blocks(md: &str) -> Vec<String> {
+    let is_item = |l: &str| {
+        let t = l.trim_start();
+        t.starts_with("- ")
+            || t.split_once(". ")
+                .is_some_and(|(n, _)| n.parse::<u32>().is_ok())
+    };
+    let mut out = Vec::new();
+    let mut fence = false;
+    let mut prev = "";
+    for line in md.lines() {
+        if line.trim_start().starts_with("```") {
+            fence = !fence;
+        }
+        if !fence && !prev.is_empty() && !line.is_empty() {
+            let lazy = is_item(prev) && !is_item(line) && !line.starts_with(' ');
+            let heading = line.starts_with('#') && !prev.starts_with('#');
+            if lazy || heading {
+                out.push(format!("{prev:?} then {line:?}"));
+            }
+        }
+        prev = if fence { "" } else { line };
+    }
+    out
+}
+
+#[test]
+fn lists_and_headings_are_separated_by_blank_lines() {
+    let yaml = include_str!("../../../tests/fixtures/hostile/alpha.yaml");
+    for model in [examples(), model_of(yaml)] {
+        for (path, md) in build(&model, &Options::default()) {
+            let bad = cramped_blocks(&md);
+            assert!(bad.is_empty(), "{path}: {bad:#?}");
+        }
+    }
+    assert_eq!(
+        cramped_blocks("- a\nExclusion windows: x\n\nText\n## H\n").len(),
+        2
+    );
+}
+
 #[test]
 fn every_mermaid_block_is_sane_and_every_table_is_rectangular() {
     let files = build(&examples(), &Options::default());
