@@ -34,7 +34,7 @@ pub fn module() -> Value {
 
 /// A Terraform reference to the id behind a placeholder.
 fn id(kind: &str, name: &str) -> String {
-    let key = serde_json::to_string(&format!("{kind}:{name}")).unwrap_or_default();
+    let key = serde_json::to_string(&super::vocab::placeholder_key(kind, name)).unwrap_or_default();
     format!("${{var.sentry_ids[{key}]}}")
 }
 

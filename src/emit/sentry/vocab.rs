@@ -7,7 +7,21 @@ use crate::model::search::{MatchOp, SearchTerm};
 /// A value the sync script substitutes before applying a file: `${kind:name}`, e.g.
 /// `${team:kyc-platform}` → `team:42`. The manifest lists every placeholder a service uses.
 pub fn placeholder(kind: &str, name: &str) -> String {
-    format!("${{{kind}:{name}}}")
+    format!("${{{}}}", placeholder_key(kind, name))
+}
+
+/// The key `kind:name` of a placeholder. `name` comes from free text (e.g. a team), so
+/// `%`, `$`, `{` and `}` are percent-encoded: the placeholder always ends at its first `}`
+/// and its Terraform reference never starts an interpolation (`${`, `%{`).
+pub fn placeholder_key(kind: &str, name: &str) -> String {
+    let mut key = format!("{kind}:");
+    for c in name.chars() {
+        match c {
+            '%' | '$' | '{' | '}' => key.push_str(&format!("%{:02X}", c as u32)),
+            c => key.push(c),
+        }
+    }
+    key
 }
 
 /// Event attributes `EventAttributeFilter` knows (getsentry/sentry
@@ -88,5 +102,19 @@ pub fn number(d: rust_decimal::Decimal) -> serde_json::Value {
     match d.to_i64().filter(|_| d.fract().is_zero()) {
         Some(i) => serde_json::Value::from(i),
         None => serde_json::Value::from(d.to_f64().unwrap_or(f64::MAX)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::placeholder;
+
+    #[test]
+    fn placeholders_of_free_text_end_at_their_only_closing_brace() {
+        assert_eq!(placeholder("team", "kyc-platform"), "${team:kyc-platform}");
+        let p = placeholder("team", "a|{{b}} ${c} 100%{");
+        assert_eq!(p, "${team:a|%7B%7Bb%7D%7D %24%7Bc%7D 100%25%7B}");
+        assert_eq!(p.matches('}').count(), 1);
+        assert_ne!(placeholder("team", "%7B"), placeholder("team", "{"));
     }
 }
