@@ -55,7 +55,6 @@ codes! {
     ExclusionTimezone => "sloxide::exclusion::timezone", "an exclusion time zone is not an IANA zone";
     ExclusionTime => "sloxide::exclusion::time", "an exclusion time is not a valid HH:MM";
     ExclusionEmpty => "sloxide::exclusion::empty", "an exclusion window starts and ends at the same time";
-    ExclusionDst => "sloxide::exclusion::dst", "an exclusion time zone observes daylight saving time, which Prometheus rules cannot follow (they use its standard offset)";
     JourneyEmpty => "sloxide::journey::empty", "a journey has no steps";
     JourneyNoSlo => "sloxide::journey::no-slo", "a journey has no SLO and no out_of_scope reason";
     SloAboveDependencies => "sloxide::slo::above-dependencies", "an objective is above what the journey's serial dependency SLAs allow";

@@ -10,6 +10,7 @@ mod prometheus;
 mod runbook;
 mod sentry;
 mod splunk;
+pub mod zone;
 
 use std::fmt;
 use std::path::PathBuf;

@@ -176,15 +176,6 @@ pub fn exclusions(ctx: &mut Ctx, raw: &[spec::Exclusion]) -> Vec<Exclusion> {
                 ctx.error(Code::NameDuplicate, e.days[0].span, "a weekday is listed twice", "repeated day", "list each weekday once");
             }
             let (from, to, timezone) = (from?, to?, tz?);
-            if quantity::zone_offsets(&timezone).is_some_and(|(_, dst)| dst) {
-                ctx.warning(
-                    Code::ExclusionDst,
-                    e.timezone.span,
-                    format!("time zone `{timezone}` observes daylight saving time"),
-                    "zone with DST",
-                    "Prometheus rules have no time zones: sloxide compiles the window at the zone's standard offset, so during summer time it is shifted by the DST difference (Splunk and runbooks use the local time). Use a zone without DST or a fixed offset such as Etc/GMT-9 where exactness matters",
-                );
-            }
             if from == to {
                 ctx.error(Code::ExclusionEmpty, e.to.span, format!("exclusion `{}` starts and ends at {from}", e.name.value.0), "same as `from`", "an exclusion window needs a length; `to` may be earlier than `from` to cross midnight");
                 return None;

@@ -160,25 +160,6 @@ pub fn timezone(ctx: &mut Ctx, text: &Spanned<String>) -> Option<String> {
     }
 }
 
-/// The zone's standard (non-DST) UTC offset in seconds and whether it observes daylight
-/// saving time, judged on fixed dates (15 January and 15 July 2025) so results do not
-/// depend on when sloxide runs. `None` for an unknown zone.
-pub fn zone_offsets(zone: &str) -> Option<(i64, bool)> {
-    use chrono::TimeZone;
-    use chrono_tz::OffsetComponents;
-    let tz: chrono_tz::Tz = zone.parse().ok()?;
-    let at = |month| {
-        let utc = chrono::NaiveDate::from_ymd_opt(2025, month, 15)?.and_hms_opt(12, 0, 0)?;
-        let offset = *tz.from_utc_datetime(&utc).offset();
-        Some((
-            offset.base_utc_offset().num_seconds(),
-            offset.dst_offset().num_seconds(),
-        ))
-    };
-    let (jan, jul) = (at(1)?, at(7)?);
-    Some((jan.0, jan.1 != jul.1 || jan.1 != 0))
-}
-
 /// Parses a percentile spelled `p95`, `p99.9`.
 pub fn percentile(ctx: &mut Ctx, text: &Spanned<String>) -> Option<Percentile> {
     let value = text

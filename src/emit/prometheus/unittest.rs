@@ -23,6 +23,7 @@ use super::promql::Source;
 use super::rules::RuleFile;
 use super::series::{self, Inputs};
 use super::{all_labels, exclusion, windows};
+use crate::emit::zone::Offsets;
 use crate::model::{BurnRateAlert, Duration, Polarity, Service, Severity, Slo};
 
 /// Sample spacing and evaluation interval, in seconds.
@@ -279,7 +280,7 @@ impl Ctx<'_> {
             0
         } as u32;
         self.slo.exclusions.iter().any(|ex| {
-            let offset = exclusion::standard_offset(&ex.timezone).unwrap_or(0);
+            let offset = Offsets::of(&ex.timezone).map_or(0, |o| i64::from(o.at(secs as i64)));
             // The epoch is a Thursday (day_of_week 4).
             let local = (secs as i64 + offset).div_euclid(60) + 4 * 1440;
             let mow = local.rem_euclid(7 * 1440) as u32;

@@ -17,7 +17,6 @@ mod dashboard;
 mod names;
 mod searches;
 mod spl;
-mod zone;
 
 use super::{CatalogueEntry, Emitted, Options, OutputFile, Skipped, Target, naming};
 use crate::model::{Model, Service, SliKind, Slo};

@@ -20,7 +20,7 @@
 
 use rust_decimal::Decimal;
 
-use super::zone::Offsets;
+use crate::emit::zone::Offsets;
 use crate::model::{
     Duration, Exclusion, Percentile, Polarity, SplunkJourney, SplunkLatency, SplunkRatio, TimeUnit,
     Weekday,
@@ -154,7 +154,8 @@ pub fn sli_pipeline(source: Source, exclusions: &[Exclusion]) -> Vec<String> {
 }
 
 /// Stages dropping rows whose `_time` falls in an exclusion window, in local time of the
-/// window's zone (see [`super::zone`]). Weekday 0 is Sunday (1970-01-01 was a Thursday).
+/// window's zone (see [`crate::emit::zone`]). Weekday 0 is Sunday (1970-01-01 was a
+/// Thursday).
 fn exclusion_stages(exclusions: &[Exclusion]) -> Vec<String> {
     let mut lines = Vec::new();
     for x in exclusions {
@@ -163,7 +164,7 @@ fn exclusion_stages(exclusions: &[Exclusion]) -> Vec<String> {
         };
         lines.push(format!(
             "| eval sloxide_local=floor(_time)+{}",
-            offsets.spl()
+            offset(&offsets)
         ));
         lines.push(
             "| eval sloxide_minute=floor(sloxide_local/60)%1440, sloxide_weekday=(floor(sloxide_local/86400)+4)%7"
@@ -172,6 +173,22 @@ fn exclusion_stages(exclusions: &[Exclusion]) -> Vec<String> {
         lines.push(format!("| where NOT ({})", window_condition(x)));
     }
     lines
+}
+
+/// The offset in force as an SPL expression of `_time`: a constant, or a `case()` over the
+/// transitions (after the last one its offset holds).
+fn offset(offsets: &Offsets) -> String {
+    if offsets.transitions.is_empty() {
+        return offsets.initial.to_string();
+    }
+    let mut arms = Vec::new();
+    let mut before = offsets.initial;
+    for (since, offset) in &offsets.transitions {
+        arms.push(format!("_time<{since},{before}"));
+        before = *offset;
+    }
+    arms.push(format!("true(),{before}"));
+    format!("case({})", arms.join(","))
 }
 
 /// The SPL condition true inside `x`, on `sloxide_minute` and `sloxide_weekday`.
@@ -361,6 +378,17 @@ mod tests {
             }
             assert!(hits > 100, "{}: window never hit", x.timezone);
         }
+    }
+
+    #[test]
+    fn offset_is_a_constant_or_a_case_over_transitions() {
+        assert_eq!(offset(&Offsets::of("Asia/Tokyo").unwrap()), "32400");
+        let berlin = offset(&Offsets::of("Europe/Berlin").unwrap());
+        assert!(
+            berlin.starts_with("case(_time<1585443600,3600,_time<1603587600,7200,"),
+            "{berlin}"
+        );
+        assert!(berlin.ends_with(",true(),3600)"), "{berlin}");
     }
 
     #[test]

@@ -1,13 +1,17 @@
-//! UTC offsets of an IANA zone, precomputed with chrono-tz, so that SPL can find an
-//! event's local time in the exclusion's zone by arithmetic on `_time` alone.
+//! UTC offsets of an IANA zone as a transition table, precomputed with chrono-tz: the one
+//! place both exclusion-window backends (Prometheus, Splunk) get a zone's offsets from.
 //!
-//! SPL's `strftime` formats in the search owner's time zone, which is neither known at
-//! build time nor necessarily the exclusion's zone. Instead the generated SPL adds the
-//! zone's offset to `_time` (epoch seconds) and takes minute-of-day and weekday from the
-//! sum. For zones with daylight saving time the offset is a `case()` over the zone's
-//! transitions between [`FROM_YEAR`] and [`TO_YEAR`]; after the last one the last offset
-//! holds (rebuild before then). Instants in a DST gap have no local time and so no events;
-//! instants in an overlap map to their correct local time.
+//! Neither PromQL nor SPL (whose `strftime` uses the search owner's zone) can convert to an
+//! arbitrary zone, so each backend adds the offset in force to the epoch time and reads
+//! the local minute and weekday from the sum. The table lists every transition from
+//! 1 January [`FROM_YEAR`] to 1 January [`TO_YEAR`] (UTC) and the offset before the first.
+//! Outside that range the table is not exact: before it the initial offset holds, after
+//! it the last one does (rebuild with sloxide before [`TO_YEAR`]). Instants in a DST gap
+//! have no local time, so a window inside the gap is never active; instants in an overlap
+//! map to their correct local time, so such a window is active twice that night.
+
+use std::collections::HashMap;
+use std::sync::{Mutex, OnceLock};
 
 use chrono::{DateTime, Offset, TimeZone};
 use chrono_tz::Tz;
@@ -28,7 +32,21 @@ pub struct Offsets {
 
 impl Offsets {
     /// The offsets of `zone`; `None` if it is not an IANA name (validation rules that out).
+    /// Tables are computed once per zone and process (a scan of the whole range).
     pub fn of(zone: &str) -> Option<Offsets> {
+        static CACHE: OnceLock<Mutex<HashMap<String, Offsets>>> = OnceLock::new();
+        let cache = CACHE.get_or_init(Mutex::default);
+        if let Some(hit) = cache.lock().ok().and_then(|c| c.get(zone).cloned()) {
+            return Some(hit);
+        }
+        let table = Self::compute(zone)?;
+        if let Ok(mut c) = cache.lock() {
+            c.insert(zone.to_owned(), table.clone());
+        }
+        Some(table)
+    }
+
+    fn compute(zone: &str) -> Option<Offsets> {
         let tz: Tz = zone.parse().ok()?;
         let start = epoch(FROM_YEAR)?;
         let end = epoch(TO_YEAR)?;
@@ -67,7 +85,6 @@ impl Offsets {
     }
 
     /// The offset at epoch second `t` according to this table.
-    #[cfg(test)]
     pub fn at(&self, t: i64) -> i32 {
         self.transitions
             .iter()
@@ -76,20 +93,14 @@ impl Offsets {
             .map_or(self.initial, |(_, o)| *o)
     }
 
-    /// The offset as an SPL expression of `_time`: a constant, or a `case()` over the
-    /// transitions.
-    pub fn spl(&self) -> String {
-        if self.transitions.is_empty() {
-            return self.initial.to_string();
-        }
-        let mut arms = Vec::new();
-        let mut before = self.initial;
-        for (since, offset) in &self.transitions {
-            arms.push(format!("_time<{since},{before}"));
-            before = *offset;
-        }
-        arms.push(format!("true(),{before}"));
-        format!("case({})", arms.join(","))
+    /// Every offset the table takes, ascending and without repeats.
+    pub fn values(&self) -> Vec<i32> {
+        let mut all: Vec<i32> = std::iter::once(self.initial)
+            .chain(self.transitions.iter().map(|(_, o)| *o))
+            .collect();
+        all.sort_unstable();
+        all.dedup();
+        all
     }
 }
 
@@ -107,7 +118,15 @@ mod tests {
     fn fixed_zone_is_a_constant() {
         let tokyo = Offsets::of("Asia/Tokyo").unwrap();
         assert!(tokyo.transitions.is_empty());
-        assert_eq!(tokyo.spl(), "32400");
+        assert_eq!(tokyo.initial, 32400);
+        assert_eq!(tokyo.at(0), 32400);
+        assert_eq!(tokyo.values(), vec![32400]);
+        let berlin = Offsets::of("Europe/Berlin").unwrap();
+        assert_eq!(berlin.values(), vec![3600, 7200]);
+        assert_eq!(berlin.initial, 3600);
+        // 2026: CEST from 29 March 01:00 UTC to 25 October 01:00 UTC.
+        assert!(berlin.transitions.contains(&(1_774_746_000, 7200)));
+        assert!(berlin.transitions.contains(&(1_792_890_000, 3600)));
     }
 
     #[test]
