@@ -42,7 +42,9 @@ impl Selector {
     }
 }
 
-/// Quotes `s` as a PromQL double-quoted string literal.
+/// Quotes `s` as a PromQL double-quoted string literal (backslash, quote and control
+/// characters escaped). The one quoting routine of the crate: the Prometheus backend uses
+/// it too.
 pub fn quote(s: &str) -> String {
     let mut out = String::with_capacity(s.len() + 2);
     out.push('"');
@@ -53,6 +55,7 @@ pub fn quote(s: &str) -> String {
             '\n' => out.push_str("\\n"),
             '\r' => out.push_str("\\r"),
             '\t' => out.push_str("\\t"),
+            c if c.is_control() => out.push_str(&format!("\\u{:04x}", c as u32)),
             c => out.push(c),
         }
     }

@@ -6,31 +6,13 @@ use std::collections::BTreeMap;
 use rust_decimal::Decimal;
 
 use crate::model::{Duration, Polarity, PromHistogram, PromRatio, SliKind, WINDOW_PLACEHOLDER};
-
-/// A PromQL double-quoted string literal of `s` (backslash, quote and controls escaped).
-pub fn string(s: &str) -> String {
-    let mut out = String::with_capacity(s.len() + 2);
-    out.push('"');
-    for c in s.chars() {
-        match c {
-            '\\' => out.push_str("\\\\"),
-            '"' => out.push_str("\\\""),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            c if c.is_control() => out.push_str(&format!("\\u{:04x}", c as u32)),
-            c => out.push(c),
-        }
-    }
-    out.push('"');
-    out
-}
+use crate::validate::promql::quote;
 
 /// A selector `metric{k="v",...}` matching `labels` exactly.
 pub fn selector(metric: &str, labels: &BTreeMap<String, String>) -> String {
     let inner: Vec<String> = labels
         .iter()
-        .map(|(k, v)| format!("{k}={}", string(v)))
+        .map(|(k, v)| format!("{k}={}", quote(v)))
         .collect();
     format!("{metric}{{{}}}", inner.join(","))
 }
@@ -145,6 +127,6 @@ mod tests {
 
     #[test]
     fn strings_are_escaped() {
-        assert_eq!(string("a\"b\\c\nd"), r#""a\"b\\c\nd""#);
+        assert_eq!(quote("a\"b\\c\nd"), r#""a\"b\\c\nd""#);
     }
 }
