@@ -99,7 +99,7 @@ fn anchors(md: &str) -> BTreeMap<String, usize> {
     out
 }
 
-/// Every `#alert-…` / `#slo-…` fragment of `text` with the runbook file it points into.
+/// Every runbook fragment (`file.md#anchor`) of `text` with the runbook file it points into.
 fn runbook_links(text: &str) -> Vec<(String, String)> {
     let mut out = Vec::new();
     let mut rest = text;
@@ -111,10 +111,11 @@ fn runbook_links(text: &str) -> Vec<(String, String)> {
         let file = format!("{}.md", &before[start..]);
         let after = &rest[i + 4..];
         let end = after
-            .find(|c: char| !(c.is_ascii_alphanumeric() || c == '-' || c == '_'))
+            .find(|c: char| !(c.is_ascii_alphanumeric() || "-_.".contains(c)))
             .unwrap_or(after.len());
-        let anchor = &after[..end];
-        if anchor.starts_with("alert-") || anchor.starts_with("slo-") {
+        // A sentence may end right after the link.
+        let anchor = after[..end].trim_end_matches('.');
+        if !anchor.is_empty() {
             out.push((file, anchor.to_string()));
         }
         rest = &after[end..];
@@ -365,10 +366,10 @@ fn removing_an_slo_deletes_exactly_its_files() {
         let gone: Vec<&String> = before.keys().filter(|p| !after.contains_key(*p)).collect();
         assert!(!gone.is_empty(), "{format}: nothing removed");
         for p in &gone {
-            assert!(p.contains("alert-lat-"), "{format}: removed {p}");
+            assert!(p.contains("alert.lat."), "{format}: removed {p}");
         }
         assert!(
-            before.keys().any(|p| p.contains("alert-lat-")),
+            before.keys().any(|p| p.contains("alert.lat.")),
             "{format}: no per-SLO files to remove"
         );
     }
@@ -392,7 +393,7 @@ fn burn_rate_windows_and_thresholds_agree_across_backends() {
     let cmp = regex::Regex::new(r"ratio_rate(\w+)\{[^}]*\} > ([0-9.]+)").unwrap();
     let stanza = regex::Regex::new(r"^\[sloxide:[^:]+:([^:]+):burn:(\S+)\]").unwrap();
     let fires = regex::Regex::new(
-        r#"<a id="(alert-[^"]+)"></a>[^\n]*\n\n\| \| \|\n\|---\|---\|\n\| Severity [^\n]*\n\| Fires when \| error ratio > ([0-9.]+)% over (\w+) \*\*and\*\* over (\w+)"#,
+        r#"<a id="(alert\.[^"]+)"></a>[^\n]*\n\n\| \| \|\n\|---\|---\|\n\| Severity [^\n]*\n\| Fires when \| error ratio > ([0-9.]+)% over (\w+) \*\*and\*\* over (\w+)"#,
     )
     .unwrap();
     for (path, bytes) in &files {
@@ -420,7 +421,7 @@ fn burn_rate_windows_and_thresholds_agree_across_backends() {
                 let long = field(r"dispatch\.earliest_time = -(\w+)@m");
                 let short = field(r#"relative_time\(now\(\),"-(\w+)@m"\)"#);
                 splunk.insert(
-                    format!("alert-{}-{}", &m[1], &m[2]),
+                    format!("alert.{}.{}", &m[1], &m[2]),
                     vec![(long, t), (short, t)],
                 );
             }

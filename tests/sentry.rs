@@ -143,12 +143,12 @@ fn schemas_reject_what_sentry_rejects() {
     let legacy = schema("legacy");
     let metric = files
         .iter()
-        .find(|(p, _)| p.ends_with("alert-verification-availability-page-1h.json"))
+        .find(|(p, _)| p.ends_with("alert.verification-availability.page-1h.json"))
         .map(|(_, v)| v.clone())
         .unwrap();
     let issue = files
         .iter()
-        .find(|(p, _)| p.ends_with("alert-verification-operator-review-db-deadlock.json"))
+        .find(|(p, _)| p.ends_with("error.verification.operator-review.db-deadlock.json"))
         .map(|(_, v)| v.clone())
         .unwrap();
     assert!(errors(&legacy, &metric).is_empty());
@@ -182,7 +182,7 @@ fn schemas_reject_what_sentry_rejects() {
     let files = examples(SentryFormat::Api);
     let detector = files
         .iter()
-        .find(|(p, _)| p.ends_with("alert-verification-availability-page-1h.detector.json"))
+        .find(|(p, _)| p.ends_with("alert.verification-availability.page-1h.detector.json"))
         .map(|(_, v)| v.clone())
         .unwrap();
     let mut bad = detector.clone();
@@ -213,7 +213,7 @@ fn kyc_routes_known_errors_by_impact() {
     // Step 3 deadlock (no workaround): medium → triage ticket on Slack with the deadline,
     // also when the archived issue escalates; never paged.
     let review = &files
-        [&format!("{dir}/kyc-worker/alert-verification-operator-review-db-deadlock.workflow.json")];
+        [&format!("{dir}/kyc-worker/error.verification.operator-review.db-deadlock.workflow.json")];
     let filter = &review["actionFilters"][0];
     let actions = filter["actions"].as_array().unwrap();
     assert_eq!(actions.len(), 1);
@@ -240,10 +240,10 @@ fn kyc_routes_known_errors_by_impact() {
 
     // A whole step failing for everyone: high → page (PagerDuty) at once.
     for step in [
-        "kyc-api/alert-verification-request-verification-failing",
-        "kyc-web/alert-verification-submit-documents-failing",
-        "kyc-worker/alert-verification-operator-review-failing",
-        "kyc-api/alert-verification-return-result-failing",
+        "kyc-api/failing.verification.request-verification",
+        "kyc-web/failing.verification.submit-documents",
+        "kyc-worker/failing.verification.operator-review",
+        "kyc-api/failing.verification.return-result",
     ] {
         let detector = &files[&format!("{dir}/{step}.detector.json")];
         assert_eq!(
@@ -283,7 +283,7 @@ fn kyc_routes_known_errors_by_impact() {
     // The same routing in the legacy format.
     let legacy = kyc(SentryFormat::Legacy);
     let rule =
-        &legacy[&format!("{dir}/kyc-worker/alert-verification-operator-review-db-deadlock.json")];
+        &legacy[&format!("{dir}/kyc-worker/error.verification.operator-review.db-deadlock.json")];
     assert_eq!(
         rule["actions"][0]["id"],
         "sentry.integrations.slack.notify_action.SlackNotifyServiceAction"
@@ -303,20 +303,20 @@ fn burn_rates_map_onto_sentry_windows() {
     let files = kyc(SentryFormat::Legacy);
     let dir = "sentry/kyc-verification/kyc-api";
     // 99.9%: page 14.4x over 1h → 60 min, critical 0.0144; paired ticket 3x → warning 0.003.
-    let fast = &files[&format!("{dir}/alert-verification-availability-page-1h.json")];
+    let fast = &files[&format!("{dir}/alert.verification-availability.page-1h.json")];
     assert_eq!(fast["timeWindow"], 60);
     assert_eq!(fast["aggregate"], "failure_rate()");
     assert_eq!(fast["triggers"][0]["alertThreshold"], json!(0.0144));
     assert_eq!(fast["triggers"][1]["alertThreshold"], json!(0.003));
     // 6h is not a Sentry window: rounded down to 4h (240 min).
-    let slow = &files[&format!("{dir}/alert-verification-availability-page-6h.json")];
+    let slow = &files[&format!("{dir}/alert.verification-availability.page-6h.json")];
     assert_eq!(slow["timeWindow"], 240);
     // Latency 90% within 3 s → p90(transaction.duration) > 3000 ms, one rule per row;
     // the 3d ticket row is capped at Sentry's longest window, 1 day.
-    let latency = &files[&format!("{dir}/alert-verification-latency-page-1h.json")];
+    let latency = &files[&format!("{dir}/alert.verification-latency.page-1h.json")];
     assert_eq!(latency["aggregate"], "p90(transaction.duration)");
     assert_eq!(latency["triggers"][0]["alertThreshold"], json!(3000));
-    let ticket = &files[&format!("{dir}/alert-verification-latency-ticket-3d.json")];
+    let ticket = &files[&format!("{dir}/alert.verification-latency.ticket-3d.json")];
     assert_eq!(ticket["timeWindow"], 1440);
     assert_eq!(ticket["triggers"][0]["actions"][0]["type"], "slack");
 
@@ -327,12 +327,12 @@ fn burn_rates_map_onto_sentry_windows() {
         SentryFormat::Legacy,
     );
     let dir = "sentry/qr-payments/wallet-api";
-    assert!(!s5.contains_key(&format!("{dir}/alert-payment-latency-ticket-3d.json")));
+    assert!(!s5.contains_key(&format!("{dir}/alert.payment-latency.ticket-3d.json")));
     let merged = &s5["sentry/qr-payments/manifest.json"]["rules"]
         .as_array()
         .unwrap()
         .iter()
-        .find(|r| r["key"] == "alert-payment-latency-ticket-1d")
+        .find(|r| r["key"] == "alert.payment-latency.ticket-1d")
         .unwrap()
         .clone();
     assert_eq!(
@@ -464,13 +464,13 @@ fn quotes_colons_and_unicode_stay_valid() {
     let files = build(std::slice::from_ref(&spec), SentryFormat::Api);
     let d = "sentry/edge/edge-api";
     // Metric queries keep the user's Sentry syntax intact, scoped with parentheses on spans.
-    let detector = &files[&format!("{d}/alert-ok-page-1h.detector.json")];
+    let detector = &files[&format!("{d}/alert.ok.page-1h.detector.json")];
     assert_eq!(
         detector["dataSources"][0]["query"],
         r#"is_transaction:true (transaction:"POST /pay: \"now\" ü" OR http.status_code:500)"#
     );
     // Issue-alert filters carry the unquoted values exactly.
-    let workflow = &files[&format!("{d}/alert-pay-submit-timeout.workflow.json")];
+    let workflow = &files[&format!("{d}/error.pay.submit.timeout.workflow.json")];
     let conditions = &workflow["actionFilters"][0]["conditions"];
     assert_eq!(
         conditions[0]["comparison"],

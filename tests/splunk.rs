@@ -428,7 +428,7 @@ fn alert_windows_and_thresholds_equal_the_models() {
                     "3"
                 };
                 assert_eq!(keys["alert.severity"], severity);
-                let anchor = format!("alert-{}-{}", slo.name, alert.id());
+                let anchor = format!("alert.{}.{}", slo.name, alert.id());
                 assert!(
                     keys["description"].contains(&format!("#{anchor}")),
                     "{name}"

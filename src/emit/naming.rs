@@ -2,8 +2,16 @@
 //!
 //! Anchors are stable identifiers built from identifiers (which are already lowercase
 //! slugs), so they survive Markdown renderers and are safe in URLs.
+//!
+//! Uniqueness: identifiers match `^[a-z0-9][a-z0-9_-]{0,62}$`, so they may contain `-`
+//! but never `.`. Anchors made of several identifiers therefore start with a kind word
+//! (`alert`, `error`, `failing`, `exclusion`) and separate every component with `.`:
+//! two anchors are equal only if they have the same kind and the same components.
+//! `slo-{name}` and `journey-{name}` hold a single identifier after a prefix no other
+//! anchor (including the runbook's fixed section anchors) starts with, and SLO and journey
+//! names are unique in a service, so they keep their original, shorter form.
 
-use crate::model::{BurnRateAlert, Service, Slo};
+use crate::model::{BurnRateAlert, Exclusion, Service, Slo};
 
 /// Path of a service's runbook in the output directory.
 pub fn runbook_path(service: &Service) -> String {
@@ -20,30 +28,35 @@ pub fn journey_anchor(journey: &str) -> String {
     format!("journey-{journey}")
 }
 
-/// Anchor of an exclusion window's entry in the runbook.
-pub fn exclusion_anchor(exclusion: &str) -> String {
-    format!("exclusion-{exclusion}")
+/// Anchor of an exclusion window's entry in the runbook. A journey-level window is keyed
+/// by its journey (one entry shared by the journey's SLOs, whatever `owner` is); an
+/// SLO-level window by `owner`, the SLO that declares it.
+pub fn exclusion_anchor(owner: &str, exclusion: &Exclusion) -> String {
+    match &exclusion.journey {
+        Some(journey) => format!("exclusion.journey.{journey}.{}", exclusion.name),
+        None => format!("exclusion.slo.{owner}.{}", exclusion.name),
+    }
 }
 
 /// Anchor of a burn-rate alert's catalogue entry (shared by every backend that implements
 /// the same policy row).
 pub fn burn_alert_anchor(slo: &Slo, alert: &BurnRateAlert) -> String {
-    format!("alert-{}-{}", slo.name, alert.id())
+    format!("alert.{}.{}", slo.name, alert.id())
 }
 
 /// Anchor of a band alert's catalogue entry (`yellow` or `red`).
 pub fn band_alert_anchor(slo: &Slo, band: &str) -> String {
-    format!("alert-{}-band-{band}", slo.name)
+    format!("alert.{}.band-{band}", slo.name)
 }
 
 /// Anchor of a known error's catalogue entry (Sentry issue alerts).
 pub fn known_error_anchor(journey: &str, step: &str, error: &str) -> String {
-    format!("alert-{journey}-{step}-{error}")
+    format!("error.{journey}.{step}.{error}")
 }
 
 /// Anchor of a step's whole-step failure catalogue entry (Sentry issue alerts).
 pub fn step_failure_anchor(journey: &str, step: &str) -> String {
-    format!("alert-{journey}-{step}-failing")
+    format!("failing.{journey}.{step}")
 }
 
 /// URL of `anchor` in the service's published runbook; a path relative to the output

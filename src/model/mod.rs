@@ -200,8 +200,11 @@ pub struct KnownError {
 /// A recurring exclusion window.
 #[derive(Debug, Clone, Serialize)]
 pub struct Exclusion {
-    /// Identifier.
+    /// Identifier (unique among the windows of its journey or SLO).
     pub name: String,
+    /// Journey that declares the window (SLOs of the journey get a copy); `None` when the
+    /// SLO itself declares it.
+    pub journey: Option<String>,
     /// Why it is excluded.
     pub reason: String,
     /// How customers are told.

@@ -89,7 +89,7 @@ fn resolve(
             }
         })
         .collect();
-    let exclusions = exclusions(ctx, &j.exclusions);
+    let exclusions = exclusions(ctx, &j.exclusions, Some(&j.name.value.0));
     let availability_bound = bound(&steps, deps);
     Journey {
         name: j.name.value.0.clone(),
@@ -161,8 +161,9 @@ fn known_error(
     })
 }
 
-/// Resolves exclusion windows (used by journeys and SLOs).
-pub fn exclusions(ctx: &mut Ctx, raw: &[spec::Exclusion]) -> Vec<Exclusion> {
+/// Resolves exclusion windows (used by journeys and SLOs); `journey` is the declaring
+/// journey, `None` for an SLO's own windows.
+pub fn exclusions(ctx: &mut Ctx, raw: &[spec::Exclusion], journey: Option<&str>) -> Vec<Exclusion> {
     ctx.unique_names("exclusion window", raw.iter().map(|e| &e.name));
     raw.iter()
         .filter_map(|e| {
@@ -182,6 +183,7 @@ pub fn exclusions(ctx: &mut Ctx, raw: &[spec::Exclusion]) -> Vec<Exclusion> {
             }
             Some(Exclusion {
                 name: e.name.value.0.clone(),
+                journey: journey.map(str::to_owned),
                 reason: e.reason.value.clone(),
                 customer_notice: e.customer_notice.clone(),
                 days,

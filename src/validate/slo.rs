@@ -103,7 +103,7 @@ fn resolve(ctx: &mut Ctx, o: &spec::Slo, defaults: Option<&spec::Defaults>) -> O
         Some(w) => quantity::window(ctx, w),
         None => Some(Duration::from_secs(DEFAULT_WINDOW_DAYS * 86_400)),
     };
-    let exclusions = journey::exclusions(ctx, &o.exclusions);
+    let exclusions = journey::exclusions(ctx, &o.exclusions, None);
     let objective = objective?;
     let bands = match o.bands.as_ref().or(defaults.and_then(|d| d.bands.as_ref())) {
         Some(b) => Some(bands(ctx, b, objective)?),

@@ -48,7 +48,7 @@ pub struct ServiceCtx {
     pub journeys: Vec<JourneyCtx>,
     /// SLOs in spec order.
     pub slos: Vec<SloCtx>,
-    /// Distinct exclusion windows of all SLOs.
+    /// Exclusion windows of all journeys and SLOs, one per anchor.
     pub exclusions: Vec<ExclusionCtx>,
     /// Impact matrix, routing and known errors.
     pub impact: ImpactCtx,
@@ -549,16 +549,29 @@ pub fn build(service: &Service, catalogue: &[CatalogueEntry]) -> ServiceCtx {
         .map(|s| slo(service, s, &mut names))
         .collect();
 
-    let mut exclusions: Vec<(Exclusion, ExclusionCtx)> = Vec::new();
-    for s in &service.slos {
-        for e in &s.exclusions {
-            if let Some((_, ctx)) = exclusions.iter_mut().find(|(x, _)| same_window(x, e)) {
-                ctx.slos.push(slo_ref(s));
-            } else {
-                let mut ctx = exclusion(e);
-                ctx.slos.push(slo_ref(s));
-                exclusions.push((e.clone(), ctx));
+    // One entry per anchor: a journey's window (copied into each of its SLOs) is listed
+    // once with all those SLOs; a journey without SLOs still gets its windows' entries.
+    let mut exclusions: Vec<ExclusionCtx> = Vec::new();
+    let owned = service.slos.iter().flat_map(|s| {
+        s.exclusions
+            .iter()
+            .map(move |e| (s.name.as_str(), e, Some(s)))
+    });
+    let journeys_own = service
+        .journeys
+        .iter()
+        .flat_map(|j| j.exclusions.iter().map(move |e| (j.name.as_str(), e, None)));
+    for (owner, e, s) in owned.chain(journeys_own) {
+        let anchor = naming::exclusion_anchor(owner, e);
+        let i = match exclusions.iter().position(|x| x.anchor == anchor) {
+            Some(i) => i,
+            None => {
+                exclusions.push(exclusion(e, anchor));
+                exclusions.len() - 1
             }
+        };
+        if let Some(s) = s {
+            exclusions[i].slos.push(slo_ref(s));
         }
     }
 
@@ -582,7 +595,7 @@ pub fn build(service: &Service, catalogue: &[CatalogueEntry]) -> ServiceCtx {
             .collect(),
         journeys,
         slos,
-        exclusions: exclusions.into_iter().map(|(_, c)| c).collect(),
+        exclusions,
         impact: ImpactCtx {
             matrix: impact
                 .matrix
@@ -738,7 +751,7 @@ fn journey(
             .iter()
             .map(|e| NamedRef {
                 name: e.name.clone(),
-                anchor: naming::exclusion_anchor(&e.name),
+                anchor: naming::exclusion_anchor(&j.name, e),
             })
             .collect(),
     }
@@ -773,7 +786,7 @@ fn slo(service: &Service, s: &Slo, names: &mut Names) -> SloCtx {
             .iter()
             .map(|e| NamedRef {
                 name: e.name.clone(),
-                anchor: naming::exclusion_anchor(&e.name),
+                anchor: naming::exclusion_anchor(&s.name, e),
             })
             .collect(),
         alerts: s
@@ -978,7 +991,7 @@ fn sli(s: &Slo) -> SliCtx {
     }
 }
 
-fn exclusion(e: &Exclusion) -> ExclusionCtx {
+fn exclusion(e: &Exclusion, anchor: String) -> ExclusionCtx {
     let days = if e.days.is_empty() {
         "every day".to_string()
     } else {
@@ -996,7 +1009,7 @@ fn exclusion(e: &Exclusion) -> ExclusionCtx {
     };
     ExclusionCtx {
         name: e.name.clone(),
-        anchor: naming::exclusion_anchor(&e.name),
+        anchor,
         reason: e.reason.clone(),
         customer_notice: e.customer_notice.clone(),
         days,
@@ -1006,15 +1019,6 @@ fn exclusion(e: &Exclusion) -> ExclusionCtx {
         timezone: e.timezone.clone(),
         slos: Vec::new(),
     }
-}
-
-fn same_window(a: &Exclusion, b: &Exclusion) -> bool {
-    a.name == b.name
-        && a.reason == b.reason
-        && a.days == b.days
-        && a.from == b.from
-        && a.to == b.to
-        && a.timezone == b.timezone
 }
 
 fn chain(name: String, title: String, duty: &'static str, people: &[String]) -> ChainCtx {

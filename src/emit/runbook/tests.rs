@@ -516,3 +516,133 @@ fn example_date_is_fixed_by_default_and_can_be_injected() {
     let out = emit::emit(&model, &[Target::Runbook], &bad);
     assert_eq!(out.errors.len(), 1);
 }
+
+/// Names chosen so that `-`-joined anchors collided: SLO `a-b` vs journey `a` step `b`
+/// error `page-1h`, an error named `failing`, and one exclusion name at journey level and
+/// in two SLOs.
+const COLLIDING: &str = r#"
+apiVersion: sloxide/v1
+service:
+  name: svc
+  owners: { product_owner: P, tech_lead: T }
+  notify:
+    page: [ { pagerduty: pd } ]
+    ticket: [ { email: t@example.com } ]
+journeys:
+  - name: a
+    steps:
+      - name: b
+        actor: end_user
+        sentry: { project: web }
+        known_errors:
+          - { name: page-1h, sentry_query: "error.type:X", count: all, workaround: false, escalating: true }
+          - { name: failing, sentry_query: "error.type:Y", count: few, workaround: true, escalating: true }
+    exclusions:
+      - { name: maint, reason: Journey window., from: "01:00", to: "02:00", timezone: UTC }
+slis:
+  - name: ok
+    journey: a
+    ratio:
+      prometheus: { total: req_total, good: 'req_total{ok="1"}' }
+      splunk: { search: "index=web sourcetype=access", good: "status<500" }
+      sentry: { project: web }
+slos:
+  - name: a-b
+    sli: ok
+    objective: 99.5%
+    bands: { green: ">= 99.7%", red: "< 99.5%" }
+    exclusions:
+      - { name: maint, reason: SLO window., from: "03:00", to: "04:00", timezone: UTC }
+  - name: c
+    sli: ok
+    objective: 99%
+    exclusions:
+      - { name: maint, reason: Other SLO window., from: "05:00", to: "06:00", timezone: UTC }
+impact:
+  matrix:
+    - { scope: step, count: all, workaround: none, impact: high }
+    - { scope: step, count: few, workaround: any, impact: medium }
+"#;
+
+#[test]
+fn anchors_of_colliding_identifiers_are_distinct_and_every_backend_link_resolves() {
+    let model = model_of(COLLIDING);
+    let service = &model.services[0];
+    let expected = expected_anchors(service);
+    let distinct: BTreeSet<&String> = expected.iter().collect();
+    assert_eq!(distinct.len(), expected.len(), "{expected:?}");
+    assert!(expected.contains(&"alert.a-b.page-1h".to_string()));
+    assert!(expected.contains(&"error.a.b.page-1h".to_string()));
+    assert!(expected.contains(&"error.a.b.failing".to_string()));
+    assert!(expected.contains(&"failing.a.b".to_string()));
+
+    let targets = [
+        Target::Prometheus,
+        Target::Splunk,
+        Target::Sentry,
+        Target::Runbook,
+    ];
+    let out = emit::emit(&model, &targets, &Options::default());
+    assert!(out.errors.is_empty(), "{:?}", out.errors);
+    let paths: BTreeSet<&String> = out.files.iter().map(|f| &f.path).collect();
+    assert_eq!(paths.len(), out.files.len(), "two outputs share a path");
+    let runbook_path = naming::runbook_path(service);
+    let runbooks: BTreeMap<String, String> = out
+        .files
+        .iter()
+        .filter(|f| f.path.starts_with("runbook/"))
+        .map(|f| (f.path.clone(), f.contents.clone()))
+        .collect();
+    check_links(&runbooks);
+    let found = anchors(&runbooks[&runbook_path]);
+    for anchor in expected.iter().map(String::as_str).chain([
+        "exclusion.journey.a.maint",
+        "exclusion.slo.a-b.maint",
+        "exclusion.slo.c.maint",
+    ]) {
+        assert_eq!(found.get(anchor), Some(&1), "{anchor}");
+    }
+    // The journey's window is one entry shared by both SLOs.
+    let shared = section(&runbooks[&runbook_path], "exclusion.journey.a.maint");
+    assert!(
+        shared.contains("(#slo-a-b)") && shared.contains("(#slo-c)"),
+        "{shared}"
+    );
+
+    let prefix = format!("{runbook_path}#");
+    let mut linked = BTreeSet::new();
+    for f in out.files.iter().filter(|f| !f.path.starts_with("runbook/")) {
+        for (i, _) in f.contents.match_indices(&prefix) {
+            let rest = &f.contents[i + prefix.len()..];
+            let end = rest
+                .find(|c: char| !(c.is_ascii_alphanumeric() || "-_.".contains(c)))
+                .unwrap_or(rest.len());
+            let anchor = rest[..end].trim_end_matches('.');
+            assert_eq!(found.get(anchor), Some(&1), "{}: #{anchor}", f.path);
+            linked.insert(anchor.to_string());
+        }
+    }
+    for anchor in ["alert.a-b.page-1h", "failing.a.b"] {
+        assert!(
+            linked.contains(anchor),
+            "no backend links to {anchor}: {linked:?}"
+        );
+    }
+    // Alerts whose payload carries no URL (page-level Sentry issue alerts) still name their
+    // anchor in the catalogue (and the Sentry manifest).
+    let catalogue: BTreeSet<String> = emit::catalogue(service, &Options::default())
+        .into_iter()
+        .map(|e| e.anchor)
+        .collect();
+    for anchor in &catalogue {
+        assert_eq!(found.get(anchor.as_str()), Some(&1), "{anchor}");
+    }
+    for anchor in [
+        "alert.a-b.page-1h",
+        "error.a.b.page-1h",
+        "error.a.b.failing",
+        "failing.a.b",
+    ] {
+        assert!(catalogue.contains(anchor), "{anchor} not in {catalogue:?}");
+    }
+}

@@ -46,6 +46,12 @@ fn lit(text: &str) -> String {
 
 const ORG: &str = "${var.sentry_organization}";
 
+/// Terraform resource name of a rule: its key with each `.` (not allowed in resource
+/// names) spelled `_X_`. Keys are lowercase, so the uppercase marker keeps names unique.
+fn resource_name(rule: &Rule) -> String {
+    rule.key.replace('.', "_X_")
+}
+
 /// The resources of one rule.
 pub fn rule(rule: &Rule) -> Value {
     match &rule.kind {
@@ -112,7 +118,7 @@ fn metric(rule: &Rule, m: &Metric) -> Value {
         "organization": ORG,
         "name": lit(&rule.name),
         "enabled": true,
-        "monitor_ids": [format!("${{sentry_metric_monitor.{}.id}}", rule.key)],
+        "monitor_ids": [format!("${{sentry_metric_monitor.{}.id}}", resource_name(rule))],
         "frequency_minutes": 0,
         "trigger_conditions": [],
         "action_filters": filters,
@@ -123,8 +129,8 @@ fn metric(rule: &Rule, m: &Metric) -> Value {
         m.environment.as_deref().map(|e| Value::from(lit(e))),
     );
     json!({"resource": {
-        "sentry_metric_monitor": {(rule.key.clone()): monitor},
-        "sentry_alert": {(rule.key.clone()): alert},
+        "sentry_metric_monitor": {(resource_name(rule)): monitor},
+        "sentry_alert": {(resource_name(rule)): alert},
     }})
 }
 
@@ -165,7 +171,7 @@ fn issue(rule: &Rule, i: &Issue) -> Value {
         "environment",
         i.environment.as_deref().map(|e| Value::from(lit(e))),
     );
-    json!({"resource": {"sentry_alert": {(rule.key.clone()): alert}}})
+    json!({"resource": {"sentry_alert": {(resource_name(rule)): alert}}})
 }
 
 fn priority(severity: Severity) -> u8 {

@@ -247,6 +247,7 @@ mod tests {
     fn exclusion(days: Vec<Weekday>, from: (u32, u32), to: (u32, u32), tz: &str) -> Exclusion {
         Exclusion {
             name: "x".into(),
+            journey: None,
             reason: "r".into(),
             customer_notice: None,
             days,
