@@ -30,27 +30,29 @@ fn golden_files(dir: &Path, base: &Path, out: &mut BTreeMap<String, String>) {
     }
 }
 
+/// Builds `examples/` with every backend and default options.
+///
 /// Specs are loaded by the relative path `examples` (cargo runs tests in the package
 /// root), as a user would pass it: generated files quote the spec path as given, so an
 /// absolute path would make the goldens depend on where the repository is checked out.
-#[test]
-fn build_of_examples_matches_golden() {
+fn build_examples() -> Vec<emit::OutputFile> {
     let checked = sloxide::cli::check(&[PathBuf::from("examples")]);
     let model = checked.model.expect("examples are valid");
-    let emitted = emit::emit(
-        &model,
-        &[
-            Target::Prometheus,
-            Target::Splunk,
-            Target::Sentry,
-            Target::Runbook,
-        ],
-        &Options::default(),
-    );
+    let all = [
+        Target::Prometheus,
+        Target::Splunk,
+        Target::Sentry,
+        Target::Runbook,
+    ];
+    let emitted = emit::emit(&model, &all, &Options::default());
     assert!(emitted.errors.is_empty(), "{:?}", emitted.errors);
+    emitted.files
+}
+
+#[test]
+fn build_of_examples_matches_golden() {
     let golden_dir = root().join("golden");
-    let produced: BTreeMap<String, String> = emitted
-        .files
+    let produced: BTreeMap<String, String> = build_examples()
         .into_iter()
         .map(|f| (f.path, f.contents))
         .collect();
@@ -89,21 +91,5 @@ fn build_of_examples_matches_golden() {
 
 #[test]
 fn build_is_byte_identical_across_runs() {
-    let build = || {
-        let model = sloxide::cli::check(&[PathBuf::from("examples")])
-            .model
-            .unwrap();
-        emit::emit(
-            &model,
-            &[
-                Target::Prometheus,
-                Target::Splunk,
-                Target::Sentry,
-                Target::Runbook,
-            ],
-            &Options::default(),
-        )
-        .files
-    };
-    assert_eq!(build(), build());
+    assert_eq!(build_examples(), build_examples());
 }

@@ -14,6 +14,9 @@ use std::process::{Command, Output};
 use pulldown_cmark::{Event, Options as MdOptions, Parser, Tag};
 use serde_json::Value;
 
+mod common;
+use common::{promtool, run};
+
 fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
@@ -309,12 +312,12 @@ fn promtool_checks(dir: &Path, files: &BTreeMap<String, Vec<u8>>) {
     assert_eq!(rules.len(), 2);
     assert_eq!(tests.len(), 2);
     for r in &rules {
-        let out = Command::new("promtool")
-            .args(["check", "rules", "--lint=all", "--lint-fatal", r.as_str()])
-            .current_dir(dir)
-            .output()
-            .expect("promtool runs (apt-get install prometheus)");
-        ok(&out, &format!("promtool check rules {r}"));
+        run(
+            promtool()
+                .args(["check", "rules", "--lint=all", "--lint-fatal", r.as_str()])
+                .current_dir(dir),
+            &format!("promtool check rules {r}"),
+        );
         // The operator form carries exactly the same groups.
         let plain: Value = serde_saphyr::from_str(&text(files, r)).unwrap();
         let op_path = r.replace(".rules.yml", ".prometheusrule.yml");
@@ -322,12 +325,12 @@ fn promtool_checks(dir: &Path, files: &BTreeMap<String, Vec<u8>>) {
         assert_eq!(op["spec"]["groups"], plain["groups"], "{op_path}");
     }
     for t in &tests {
-        let out = Command::new("promtool")
-            .args(["test", "rules", t.trim_start_matches("prometheus/")])
-            .current_dir(dir.join("prometheus"))
-            .output()
-            .unwrap();
-        ok(&out, &format!("promtool test rules {t}"));
+        run(
+            promtool()
+                .args(["test", "rules", t.trim_start_matches("prometheus/")])
+                .current_dir(dir.join("prometheus")),
+            &format!("promtool test rules {t}"),
+        );
     }
 }
 

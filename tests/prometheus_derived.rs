@@ -13,22 +13,10 @@
 //!   the same instant within 15% for 2h and 2% for 6h (measured maxima on this data:
 //!   6.5%/0.6% and 14.4%/1.9%). A tighter bound fails (`tolerance_is_not_vacuous`).
 
-use std::process::Command;
-
 use sloxide::emit::{self, Options, Target};
 
-fn promtool() -> Command {
-    let bin = std::env::var_os("PROMTOOL").unwrap_or_else(|| "promtool".into());
-    let ok = Command::new(&bin)
-        .arg("--version")
-        .output()
-        .is_ok_and(|o| o.status.success());
-    assert!(
-        ok,
-        "promtool not found: install it with `apt-get install -y --no-install-recommends prometheus` or set PROMTOOL"
-    );
-    Command::new(bin)
-}
+mod common;
+use common::promtool;
 
 /// Traffic as (minutes, requests per minute, errors per minute).
 const STEPPY: &[(u64, u64, u64)] = &[

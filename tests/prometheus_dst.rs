@@ -7,12 +7,14 @@
 //! `prometheus` package (`apt-get install -y --no-install-recommends prometheus`).
 
 use std::path::Path;
-use std::process::Command;
 
 use chrono::{DateTime, Datelike, NaiveDate, TimeZone, Timelike};
 use chrono_tz::Tz;
 use serde_json::{Value, json};
 use sloxide::emit::{self, Options, Target};
+
+mod common;
+use common::{promtool, run};
 
 /// Daily 01:30–02:30 in Berlin (inside the spring-forward gap, twice in the autumn
 /// overlap) and Sundays 22:00–23:30 in New York (Monday in UTC, shifted by DST).
@@ -91,23 +93,6 @@ fn instants(day: i64) -> Vec<i64> {
     }
     out.push((stretch_start + day + 86_400) / 2);
     out
-}
-
-fn promtool() -> Command {
-    Command::new(std::env::var_os("PROMTOOL").unwrap_or_else(|| "promtool".into()))
-}
-
-fn run(cmd: &mut Command, what: &str) {
-    let out = cmd.output().unwrap_or_else(|e| {
-        panic!("{what}: {e}; install promtool with `apt-get install -y --no-install-recommends prometheus` or set PROMTOOL")
-    });
-    assert!(
-        out.status.success(),
-        "{what} failed ({}):\n{}\n{}",
-        out.status,
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
 }
 
 /// Builds `SPEC` with `--emit-tests` into `dir` and returns the rules file's text.

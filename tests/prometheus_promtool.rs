@@ -5,26 +5,14 @@
 //! tests fail with that hint when it is missing.
 
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
 use sloxide::emit::{self, Options, PrometheusFormat, Target};
 
+mod common;
+use common::{promtool, run};
+
 fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
-
-/// The promtool binary (`PROMTOOL` overrides the one on PATH).
-pub fn promtool() -> Command {
-    let bin = std::env::var_os("PROMTOOL").unwrap_or_else(|| "promtool".into());
-    let ok = Command::new(&bin)
-        .arg("--version")
-        .output()
-        .is_ok_and(|o| o.status.success());
-    assert!(
-        ok,
-        "promtool not found: install it with `apt-get install -y --no-install-recommends prometheus` or set PROMTOOL"
-    );
-    Command::new(bin)
 }
 
 fn build(options: &Options) -> (tempfile::TempDir, Vec<String>) {
@@ -42,17 +30,6 @@ fn build(options: &Options) -> (tempfile::TempDir, Vec<String>) {
         paths.push(f.path);
     }
     (dir, paths)
-}
-
-fn run(cmd: &mut Command, what: &str) {
-    let out = cmd.output().expect("promtool runs");
-    assert!(
-        out.status.success(),
-        "{what} failed ({}):\n{}\n{}",
-        out.status,
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
 }
 
 fn files<'a>(paths: &'a [String], suffix: &'a str) -> impl Iterator<Item = &'a String> {
