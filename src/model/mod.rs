@@ -219,6 +219,29 @@ pub struct Exclusion {
     pub timezone: String,
 }
 
+#[cfg(test)]
+impl Exclusion {
+    /// A daily (`days` empty) or weekly window named `x` for unit tests.
+    pub fn sample(
+        days: Vec<Weekday>,
+        from: (u32, u32),
+        to: (u32, u32),
+        timezone: &str,
+    ) -> Exclusion {
+        let time = |(hour, minute)| TimeOfDay { hour, minute };
+        Exclusion {
+            name: "x".into(),
+            journey: None,
+            reason: "r".into(),
+            customer_notice: None,
+            days,
+            from: time(from),
+            to: time(to),
+            timezone: timezone.into(),
+        }
+    }
+}
+
 /// A local time of day.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 pub struct TimeOfDay {

@@ -169,25 +169,10 @@ fn gcd(a: u64, b: u64) -> u64 {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::TimeOfDay;
+    use crate::model::Exclusion;
 
     fn ex(days: Vec<Weekday>, from: (u32, u32), to: (u32, u32), tz: &str) -> Exclusion {
-        Exclusion {
-            name: "x".into(),
-            journey: None,
-            reason: "r".into(),
-            customer_notice: None,
-            days,
-            from: TimeOfDay {
-                hour: from.0,
-                minute: from.1,
-            },
-            to: TimeOfDay {
-                hour: to.0,
-                minute: to.1,
-            },
-            timezone: tz.into(),
-        }
+        Exclusion::sample(days, from, to, tz)
     }
 
     #[test]

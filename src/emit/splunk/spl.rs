@@ -241,27 +241,12 @@ fn weekday_number(d: Weekday) -> u32 {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::TimeOfDay;
-    use chrono::{Datelike, TimeZone, Timelike};
+    use crate::model::Exclusion;
 
     fn exclusion(days: Vec<Weekday>, from: (u32, u32), to: (u32, u32), tz: &str) -> Exclusion {
-        Exclusion {
-            name: "x".into(),
-            journey: None,
-            reason: "r".into(),
-            customer_notice: None,
-            days,
-            from: TimeOfDay {
-                hour: from.0,
-                minute: from.1,
-            },
-            to: TimeOfDay {
-                hour: to.0,
-                minute: to.1,
-            },
-            timezone: tz.into(),
-        }
+        Exclusion::sample(days, from, to, tz)
     }
+    use chrono::{Datelike, TimeZone, Timelike};
 
     /// Evaluates the generated condition the way Splunk would, for epoch second `t`.
     fn spl_excludes(x: &Exclusion, offsets: &Offsets, t: i64) -> bool {
