@@ -171,3 +171,19 @@ pub enum Weekday {
     /// Sunday.
     Sun,
 }
+
+impl Weekday {
+    /// Days since Sunday (Sunday = 0), the numbering of PromQL's `day_of_week()` and of
+    /// weekday arithmetic on Unix time.
+    pub fn days_from_sunday(self) -> u32 {
+        match self {
+            Weekday::Sun => 0,
+            Weekday::Mon => 1,
+            Weekday::Tue => 2,
+            Weekday::Wed => 3,
+            Weekday::Thu => 4,
+            Weekday::Fri => 5,
+            Weekday::Sat => 6,
+        }
+    }
+}

@@ -13,25 +13,12 @@
 use std::collections::BTreeMap;
 
 use crate::emit::zone::Offsets;
-use crate::model::{Exclusion, Weekday};
+use crate::model::Exclusion;
 
 const WEEK: u32 = 7 * 1440;
 
 /// Local minute-of-week intervals `[start, end)`.
 type Intervals = Vec<(u32, u32)>;
-
-/// PromQL day_of_week() number (0 = Sunday).
-fn dow(day: Weekday) -> u32 {
-    match day {
-        Weekday::Sun => 0,
-        Weekday::Mon => 1,
-        Weekday::Tue => 2,
-        Weekday::Wed => 3,
-        Weekday::Thu => 4,
-        Weekday::Fri => 5,
-        Weekday::Sat => 6,
-    }
-}
 
 /// Local minute-of-week intervals `[start, end)` of `ex`, extended by `widen` minutes at
 /// the end, split at the week boundary, sorted and merged.
@@ -42,7 +29,7 @@ pub fn intervals(ex: &Exclusion, widen: u32) -> Vec<(u32, u32)> {
     let days: Vec<u32> = if ex.days.is_empty() {
         (0..7).collect()
     } else {
-        ex.days.iter().map(|d| dow(*d)).collect()
+        ex.days.iter().map(|d| d.days_from_sunday()).collect()
     };
     let mut raw = Vec::new();
     for d in days {
@@ -169,7 +156,7 @@ fn gcd(a: u64, b: u64) -> u64 {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::Exclusion;
+    use crate::model::{Exclusion, Weekday};
 
     fn ex(days: Vec<Weekday>, from: (u32, u32), to: (u32, u32), tz: &str) -> Exclusion {
         Exclusion::sample(days, from, to, tz)

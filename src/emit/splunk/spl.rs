@@ -23,7 +23,6 @@ use rust_decimal::Decimal;
 use crate::emit::zone::Offsets;
 use crate::model::{
     Duration, Exclusion, Percentile, Polarity, SplunkJourney, SplunkLatency, SplunkRatio, TimeUnit,
-    Weekday,
 };
 
 /// Where an SLO's events come from in Splunk.
@@ -202,7 +201,7 @@ fn window_condition(x: &Exclusion) -> String {
         let terms: Vec<String> = x
             .days
             .iter()
-            .map(|d| format!("sloxide_weekday={}", (weekday_number(*d) + shift) % 7))
+            .map(|d| format!("sloxide_weekday={}", (d.days_from_sunday() + shift) % 7))
             .collect();
         Some(format!("({})", terms.join(" OR ")))
     };
@@ -226,22 +225,10 @@ fn window_condition(x: &Exclusion) -> String {
     }
 }
 
-fn weekday_number(d: Weekday) -> u32 {
-    match d {
-        Weekday::Sun => 0,
-        Weekday::Mon => 1,
-        Weekday::Tue => 2,
-        Weekday::Wed => 3,
-        Weekday::Thu => 4,
-        Weekday::Fri => 5,
-        Weekday::Sat => 6,
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::Exclusion;
+    use crate::model::{Exclusion, Weekday};
 
     fn exclusion(days: Vec<Weekday>, from: (u32, u32), to: (u32, u32), tz: &str) -> Exclusion {
         Exclusion::sample(days, from, to, tz)
@@ -322,7 +309,7 @@ mod tests {
         let from = x.from.hour * 60 + x.from.minute;
         let to = x.to.hour * 60 + x.to.minute;
         let dow = local.weekday().num_days_from_sunday();
-        let listed = |d: u32| x.days.is_empty() || x.days.iter().any(|w| weekday_number(*w) == d);
+        let listed = |d: u32| x.days.is_empty() || x.days.iter().any(|w| w.days_from_sunday() == d);
         if from < to {
             listed(dow) && minute >= from && minute < to
         } else {
