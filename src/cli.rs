@@ -89,8 +89,8 @@ struct BackendArgs {
     templates: Option<PathBuf>,
     /// Date (YYYY-MM-DD) for worked examples in runbooks (default: a fixed date, so
     /// output does not change from day to day).
-    #[arg(long)]
-    example_date: Option<String>,
+    #[arg(long, value_parser = parse_date)]
+    example_date: Option<chrono::NaiveDate>,
 }
 
 impl BackendArgs {
@@ -103,6 +103,11 @@ impl BackendArgs {
             example_date: self.example_date,
         }
     }
+}
+
+fn parse_date(text: &str) -> Result<chrono::NaiveDate, String> {
+    chrono::NaiveDate::parse_from_str(text, "%Y-%m-%d")
+        .map_err(|_| "expected a date in YYYY-MM-DD form, e.g. 2026-05-03".to_owned())
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -180,6 +185,17 @@ fn run(command: Command) -> u8 {
             let status = report_diagnostics(&checked, &report, &notes);
             if status != OK {
                 return status;
+            }
+            if !emitted.errors.is_empty() {
+                for e in &emitted.errors {
+                    eprintln!(
+                        "error[{}]: {}",
+                        Code::BuildBackend.as_str(),
+                        render::terminal_text(e)
+                    );
+                }
+                eprintln!("nothing was written or deleted");
+                return FAILED;
             }
             for t in &emitted.unavailable {
                 eprintln!(
@@ -270,9 +286,7 @@ fn report_diagnostics(checked: &Checked, args: &ReportArgs, extra: &[Diagnostic]
             let _ = writeln!(err, "checked {files} file(s): {}", render::summary(&diags));
         }
     }
-    let io_problem = diags
-        .iter()
-        .any(|d| matches!(d.code, Code::IoRead | Code::IoNoSpecs));
+    let io_problem = diags.iter().any(|d| d.code.is_io());
     let failed = diags
         .iter()
         .any(|d| d.is_error() || (args.deny_warnings && d.level == Level::Warning));
@@ -293,15 +307,27 @@ fn write_output(dir: &std::path::Path, files: &[emit::OutputFile], only_check: b
     };
     match result {
         Err(e @ output::OutputError::NotOwned(_)) => {
-            eprintln!("error[{}]: {e}", Code::OutputConflict.as_str());
+            eprintln!(
+                "error[{}]: {}",
+                Code::OutputConflict.as_str(),
+                render::terminal_text(&e.to_string())
+            );
             eprintln!(
                 "help: sloxide never overwrites files it did not write; move them away or choose another output directory"
             );
             FAILED
         }
         Err(e) => {
-            eprintln!("error: {e}");
-            USAGE
+            eprintln!(
+                "error[{}]: {}",
+                Code::OutputUnsafe.as_str(),
+                render::terminal_text(&e.to_string())
+            );
+            eprintln!(
+                "help: sloxide never follows symlinks in the output directory; remove them (and any foreign manifest entries) and build again"
+            );
+            eprintln!("nothing was written or deleted");
+            FAILED
         }
         Ok(changes) if only_check => {
             if changes.is_dirty() {
@@ -318,6 +344,9 @@ fn write_output(dir: &std::path::Path, files: &[emit::OutputFile], only_check: b
                 }
                 for p in &changes.removed {
                     eprintln!("  stale     {p}");
+                }
+                for p in &changes.leftover {
+                    eprintln!("  leftover  {p} (an interrupted build's temporary file)");
                 }
                 eprintln!("help: run `sloxide build` without --check and commit the result");
                 FAILED

@@ -16,6 +16,7 @@ pub mod cli;
 pub mod diag;
 pub mod emit;
 pub mod explain;
+pub mod fsguard;
 pub mod load;
 pub mod model;
 pub mod output;

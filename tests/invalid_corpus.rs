@@ -17,8 +17,12 @@ use sloxide::source::SourceMap;
 /// reserved for backends.
 const NOT_FROM_A_SPEC_FILE: &[Code] = &[
     Code::IoRead,
+    Code::IoUnsafePath,
+    Code::IoLimits,
     Code::IoNoSpecs,
     Code::BackendNoSource,
+    Code::BuildBackend,
+    Code::OutputUnsafe,
     Code::OutputConflict,
     Code::OutputStale,
 ];

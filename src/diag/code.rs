@@ -28,6 +28,8 @@ macro_rules! codes {
 
 codes! {
     IoRead => "sloxide::io::read", "a spec file or directory could not be read";
+    IoUnsafePath => "sloxide::io::unsafe-path", "a path is a symlink, FIFO, device or other non-regular file; sloxide neither follows nor reads it";
+    IoLimits => "sloxide::io::limits", "the spec paths hold more entries or deeper directories than sloxide searches";
     IoNoSpecs => "sloxide::io::no-specs", "no spec files (*.yaml, *.yml) were found";
     YamlSyntax => "sloxide::yaml::syntax", "the file is not valid YAML";
     YamlDuplicateKey => "sloxide::yaml::duplicate-key", "a mapping has the same key twice";
@@ -79,6 +81,19 @@ codes! {
     UnsafeText => "sloxide::text::unsafe", "a value contains characters that cannot be emitted safely";
     SplunkUnsafe => "sloxide::splunk::unsafe", "a Splunk search, condition or field name cannot be embedded in generated SPL safely";
     BackendNoSource => "sloxide::build::no-source", "an SLO has no source for a requested backend and is skipped there";
+    BuildBackend => "sloxide::build::backend", "a backend could not generate its output (a broken template, or a bug in sloxide); nothing was written";
+    OutputUnsafe => "sloxide::build::unsafe-path", "the output directory holds a symlink, special file or bad manifest; nothing was written";
     OutputConflict => "sloxide::build::not-owned", "an output path holds a file sloxide did not write";
     OutputStale => "sloxide::build::stale", "generated files differ from what the specs produce";
+}
+
+impl Code {
+    /// Whether the code reports a problem with the paths rather than with spec contents
+    /// (the command then exits 2).
+    pub fn is_io(self) -> bool {
+        matches!(
+            self,
+            Code::IoRead | Code::IoUnsafePath | Code::IoLimits | Code::IoNoSpecs
+        )
+    }
 }

@@ -2,6 +2,7 @@
 //! line. Rendering (human via miette, JSON) lives in [`render`].
 
 mod code;
+mod excerpt;
 pub mod render;
 
 pub use code::Code;

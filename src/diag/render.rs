@@ -2,9 +2,11 @@
 
 use std::fmt;
 
-use miette::{GraphicalReportHandler, GraphicalTheme, LabeledSpan, NamedSource, SourceSpan};
+use miette::{GraphicalReportHandler, GraphicalTheme, LabeledSpan};
 use serde::Serialize;
 
+use super::excerpt::Excerpt;
+pub use super::excerpt::terminal_text;
 use super::{Diagnostic, Level};
 use crate::source::SourceMap;
 
@@ -20,7 +22,11 @@ pub fn human(diags: &[Diagnostic], sources: &SourceMap, color: bool) -> String {
     for diag in diags {
         let report = MietteView::new(diag, sources);
         if handler.render_report(&mut out, &report).is_err() {
-            out.push_str(&format!("{}: {}\n", diag.code.as_str(), diag.message));
+            out.push_str(&format!(
+                "{}: {}\n",
+                diag.code.as_str(),
+                terminal_text(&diag.message)
+            ));
         }
     }
     out
@@ -134,60 +140,67 @@ pub fn json(diags: &[Diagnostic], sources: &SourceMap) -> JsonReport {
     }
 }
 
-/// Adapts a [`Diagnostic`] to miette for graphical rendering. Labels in other files than
-/// the primary one are turned into notes with their position.
+/// Adapts a [`Diagnostic`] to miette for graphical rendering: the source is a bounded,
+/// terminal-safe [`Excerpt`], all text is passed through [`terminal_text`], and labels in
+/// other files (or outside the excerpt) are turned into notes with their position.
 struct MietteView {
     message: String,
     code: &'static str,
     level: Level,
     help: Option<String>,
-    source: Option<NamedSource<std::sync::Arc<str>>>,
+    source: Option<Excerpt>,
     labels: Vec<LabeledSpan>,
 }
 
 impl MietteView {
     fn new(diag: &Diagnostic, sources: &SourceMap) -> Self {
-        let mut help = diag.help.clone();
+        let mut notes: Vec<String> = diag.help.iter().cloned().collect();
         let mut labels = Vec::new();
         let mut source = None;
         if let Some(primary) = &diag.primary {
             let file = sources.get(primary.span.file);
-            source = Some(NamedSource::new(file.path.clone(), file.text.clone()));
-            labels.push(LabeledSpan::new_primary_with_span(
-                Some(primary.message.clone()),
-                SourceSpan::from((primary.span.start, primary.span.len)),
-            ));
-            for l in &diag.secondary {
-                if l.span.file == primary.span.file {
-                    labels.push(LabeledSpan::new_with_span(
-                        Some(l.message.clone()),
-                        SourceSpan::from((l.span.start, l.span.len)),
-                    ));
-                } else {
-                    let p = sources.line_col(l.span);
-                    let note = format!(
-                        "{}: {}:{}:{}",
-                        l.message,
-                        sources.get(l.span.file).path,
-                        p.line,
-                        p.column
-                    );
-                    help = Some(match help {
-                        Some(h) => format!("{h}\n{note}"),
-                        None => note,
-                    });
+            let same_file: Vec<_> = std::iter::once(primary)
+                .chain(&diag.secondary)
+                .filter(|l| l.span.file == primary.span.file)
+                .map(|l| (l.span.start, l.span.len))
+                .collect();
+            let excerpt = Excerpt::new(&file.path, file.text.clone(), &same_file);
+            for (i, l) in std::iter::once(primary).chain(&diag.secondary).enumerate() {
+                let shown = (l.span.file == primary.span.file)
+                    .then(|| excerpt.span(l.span.start, l.span.len))
+                    .flatten();
+                match shown {
+                    Some(span) if i == 0 => labels.push(LabeledSpan::new_primary_with_span(
+                        Some(terminal_text(&l.message)),
+                        span,
+                    )),
+                    Some(span) => labels.push(LabeledSpan::new_with_span(
+                        Some(terminal_text(&l.message)),
+                        span,
+                    )),
+                    None => {
+                        let p = sources.line_col(l.span);
+                        notes.push(format!(
+                            "{}: {}:{}:{}",
+                            l.message,
+                            sources.get(l.span.file).path,
+                            p.line,
+                            p.column
+                        ));
+                    }
                 }
             }
+            source = Some(excerpt);
         }
         let message = match (&diag.primary, &diag.path) {
             (None, Some(path)) => format!("{path}: {}", diag.message),
             _ => diag.message.clone(),
         };
         MietteView {
-            message,
+            message: terminal_text(&message),
             code: diag.code.as_str(),
             level: diag.level,
-            help,
+            help: (!notes.is_empty()).then(|| terminal_text(&notes.join("\n"))),
             source,
             labels,
         }

@@ -99,7 +99,7 @@ pub struct Options {
     pub templates: Option<PathBuf>,
     /// Date (YYYY-MM-DD) used for worked examples in runbooks; a fixed default keeps
     /// output reproducible.
-    pub example_date: Option<String>,
+    pub example_date: Option<chrono::NaiveDate>,
 }
 
 /// What a build produced for a set of targets.
@@ -132,11 +132,18 @@ pub struct CatalogueEntry {
 pub fn emit(model: &Model, targets: &[Target], options: &Options) -> Emitted {
     let mut out = Emitted::default();
     for target in targets {
-        match target {
+        // A panic in a backend is a bug in sloxide; it must fail the build, never drop
+        // a service's files (which the output stage would then delete as stale).
+        let ran = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| match target {
             Target::Prometheus => prometheus::emit(model, options, &mut out),
             Target::Splunk => splunk::emit(model, options, &mut out),
             Target::Sentry => sentry::emit(model, options, &mut out),
             Target::Runbook => runbook::emit(model, options, &mut out),
+        }));
+        if ran.is_err() {
+            out.errors.push(format!(
+                "{target}: internal error (a bug in sloxide; please report it)"
+            ));
         }
     }
     out.files.sort_by(|a, b| a.path.cmp(&b.path));

@@ -1,14 +1,16 @@
 //! Stage 1 of the pipeline: find spec files, parse YAML with spans, check the structure
 //! against the JSON Schema, and read the typed [`Spec`].
 
+mod discover;
 pub mod schema;
-mod text_safety;
+pub mod text_safety;
 pub mod tree;
 mod yaml;
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use crate::diag::{Code, Diagnostic};
+use crate::fsguard;
 use crate::source::SourceMap;
 use crate::span::{FileId, Spanned};
 use crate::spec::Spec;
@@ -27,19 +29,17 @@ pub struct Loaded {
 }
 
 /// Loads every spec under `paths` (files, or directories searched recursively for
-/// `*.yaml`/`*.yml`, in sorted order).
+/// `*.yaml`/`*.yml`, in sorted order). Symlinks are never followed, only regular files
+/// are read, each at most [`MAX_FILE_BYTES`](yaml::MAX_FILE_BYTES), and directories that
+/// hold a `.sloxide-manifest` (sloxide's own output) are not searched.
 pub fn load(paths: &[PathBuf]) -> Loaded {
     let mut loaded = Loaded::default();
-    let mut files = Vec::new();
+    let mut walk = discover::Walk::default();
     for path in paths {
-        if let Err(e) = discover(path, &mut files) {
-            loaded.diagnostics.push(Diagnostic::unplaced(
-                Code::IoRead,
-                Some(display(path)),
-                format!("cannot read: {e}"),
-            ));
-        }
+        walk.path(path);
     }
+    let mut files = walk.files;
+    loaded.diagnostics.extend(walk.problems);
     files.dedup();
     if files.is_empty() && loaded.diagnostics.is_empty() {
         loaded.diagnostics.push(
@@ -48,13 +48,9 @@ pub fn load(paths: &[PathBuf]) -> Loaded {
         );
     }
     for file in files {
-        match std::fs::read(&file) {
-            Err(e) => loaded.diagnostics.push(Diagnostic::unplaced(
-                Code::IoRead,
-                Some(display(&file)),
-                format!("cannot read: {e}"),
-            )),
-            Ok(bytes) => load_text(&mut loaded, display(&file), bytes),
+        match fsguard::read_capped(&file, yaml::MAX_FILE_BYTES as u64) {
+            Err(e) => loaded.diagnostics.push(discover::refused(&file, &e)),
+            Ok(bytes) => load_text(&mut loaded, fsguard::display(&file), bytes),
         }
     }
     loaded
@@ -136,43 +132,4 @@ fn with_file(mut node: Spanned<Node>, file: FileId) -> Spanned<Node> {
         other => other,
     };
     node
-}
-
-fn discover(path: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
-    if path.is_dir() {
-        let mut entries: Vec<PathBuf> = std::fs::read_dir(path)?
-            .map(|e| e.map(|e| e.path()))
-            .collect::<Result<_, _>>()?;
-        entries.sort();
-        for entry in entries {
-            let hidden = entry
-                .file_name()
-                .and_then(|n| n.to_str())
-                .is_some_and(|n| n.starts_with('.'));
-            if hidden {
-                continue;
-            }
-            if entry.is_dir() {
-                discover(&entry, out)?;
-            } else if is_spec_file(&entry) {
-                out.push(entry);
-            }
-        }
-        Ok(())
-    } else {
-        std::fs::metadata(path)?;
-        out.push(path.to_path_buf());
-        Ok(())
-    }
-}
-
-fn is_spec_file(path: &Path) -> bool {
-    matches!(
-        path.extension().and_then(|e| e.to_str()),
-        Some("yaml" | "yml")
-    )
-}
-
-fn display(path: &Path) -> String {
-    path.to_string_lossy().replace('\\', "/")
 }

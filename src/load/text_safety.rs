@@ -31,10 +31,21 @@ fn check_str<T>(s: &str, at: &Spanned<T>, out: &mut Vec<Diagnostic>) {
     }
 }
 
-/// Whether `c` is a control character other than tab/newline, or a bidi override.
+/// Whether `c` is a control character other than tab/newline, a bidi override, a Unicode
+/// line or paragraph separator (line breaks for YAML 1.1 parsers such as Go's), a byte
+/// order mark or a noncharacter (invalid in XML).
 pub fn is_unsafe(c: char) -> bool {
     (c.is_control() && c != '\n' && c != '\t')
-        || matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
+        || matches!(
+            c,
+            '\u{202A}'..='\u{202E}'
+                | '\u{2066}'..='\u{2069}'
+                | '\u{2028}'
+                | '\u{2029}'
+                | '\u{FEFF}'
+                | '\u{FFFE}'
+                | '\u{FFFF}'
+        )
 }
 
 #[cfg(test)]
@@ -44,7 +55,8 @@ mod tests {
     #[test]
     fn flags_controls_and_bidi_overrides_only() {
         for c in [
-            '\u{0}', '\u{1b}', '\r', '\u{7f}', '\u{85}', '\u{202E}', '\u{2066}',
+            '\u{0}', '\u{1b}', '\r', '\u{7f}', '\u{85}', '\u{202E}', '\u{2066}', '\u{2028}',
+            '\u{2029}', '\u{FEFF}', '\u{FFFF}',
         ] {
             assert!(is_unsafe(c), "{c:?}");
         }

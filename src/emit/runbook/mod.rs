@@ -17,23 +17,14 @@ use crate::model::{Model, Service};
 
 /// Date of the worked incident-channel example when none is given: fixed, so the output
 /// does not change from day to day.
-pub const DEFAULT_EXAMPLE_DATE: &str = "2025-04-01";
+pub const DEFAULT_EXAMPLE_DATE: NaiveDate = NaiveDate::from_ymd_opt(2025, 4, 1).expect("a date");
 
 /// Path of the runbook index in the output directory.
 pub const INDEX_PATH: &str = "runbook/README.md";
 
 /// Emits every service's runbook and the index; template problems go to `out.errors`.
 pub fn emit(model: &Model, options: &Options, out: &mut Emitted) {
-    let date_text = options
-        .example_date
-        .as_deref()
-        .unwrap_or(DEFAULT_EXAMPLE_DATE);
-    let Ok(date) = NaiveDate::parse_from_str(date_text, "%Y-%m-%d") else {
-        out.errors.push(format!(
-            "runbook: example date `{date_text}` is not a date in YYYY-MM-DD form"
-        ));
-        return;
-    };
+    let date = options.example_date.unwrap_or(DEFAULT_EXAMPLE_DATE);
     let env = match templates::environment(options.templates.as_deref()) {
         Ok(env) => env,
         Err(e) => {
@@ -113,7 +104,5 @@ fn render_with(
 ) -> Result<String, String> {
     let env = templates::environment(options.templates.as_deref()).map_err(|e| e.to_string())?;
     let ctx = context::build(service, catalogue);
-    let date =
-        NaiveDate::parse_from_str(DEFAULT_EXAMPLE_DATE, "%Y-%m-%d").map_err(|e| e.to_string())?;
-    render_service(&env, service, &ctx, date)
+    render_service(&env, service, &ctx, DEFAULT_EXAMPLE_DATE)
 }

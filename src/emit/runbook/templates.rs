@@ -5,7 +5,7 @@
 use std::path::Path;
 
 use minijinja::syntax::SyntaxConfig;
-use minijinja::{Environment, Error, UndefinedBehavior, path_loader};
+use minijinja::{Environment, Error, ErrorKind, UndefinedBehavior};
 
 use super::escape;
 
@@ -68,10 +68,10 @@ pub fn environment(overrides: Option<&Path>) -> Result<Environment<'static>, Err
             .keep_trailing_newline(true)
             .build()?,
     );
-    let user = overrides.map(path_loader);
+    let user = overrides.map(Path::to_path_buf);
     env.set_loader(move |name| {
-        if let Some(load) = &user
-            && let Some(source) = load(name)?
+        if let Some(dir) = &user
+            && let Some(source) = load_override(dir, name)?
         {
             return Ok(Some(source));
         }
@@ -87,6 +87,30 @@ pub fn environment(overrides: Option<&Path>) -> Result<Environment<'static>, Err
     env.add_filter("fenced", |s: &str, lang: &str| escape::fenced(s, lang));
     env.add_filter("mermaid", |s: &str| escape::mermaid(s));
     Ok(env)
+}
+
+/// Largest template file read from the override directory.
+const MAX_TEMPLATE_BYTES: u64 = 1 << 20;
+
+/// Reads template `name` from the override directory through the path guard: a plain file
+/// name only, no symlinks, regular files of at most [`MAX_TEMPLATE_BYTES`].
+fn load_override(dir: &Path, name: &str) -> Result<Option<String>, Error> {
+    let refuse = |detail: String| Error::new(ErrorKind::InvalidOperation, detail);
+    if !crate::fsguard::is_safe_relative(name) || name.contains('/') {
+        return Err(refuse(format!(
+            "template name {name:?} is not a plain file name"
+        )));
+    }
+    let path = dir.join(name);
+    let kind = crate::fsguard::check_path(&path).map_err(|e| refuse(e.to_string()))?;
+    if kind == crate::fsguard::Kind::Missing {
+        return Ok(None);
+    }
+    let bytes = crate::fsguard::read_capped(&path, MAX_TEMPLATE_BYTES)
+        .map_err(|e| refuse(e.to_string()))?;
+    String::from_utf8(bytes)
+        .map(Some)
+        .map_err(|_| refuse(format!("{} is not UTF-8 text", path.display())))
 }
 
 /// Collapses runs of blank lines to one and ends the text with exactly one newline, so
