@@ -71,6 +71,10 @@ struct ReportArgs {
     /// Treat warnings as errors.
     #[arg(long)]
     deny_warnings: bool,
+    /// Reject Splunk base searches that write, send, delete or call out (delete,
+    /// sendemail, collect, outputlookup, script, rest, map, …), macros and subsearches.
+    #[arg(long)]
+    strict_queries: bool,
 }
 
 #[derive(Debug, clap::Args)]
@@ -138,7 +142,7 @@ pub fn main() -> ExitCode {
 fn run(command: Command) -> u8 {
     match command {
         Command::Check { paths, report } => {
-            let checked = check(&paths);
+            let checked = check_with(&paths, policy(&report));
             report_diagnostics(&checked, &report, &[])
         }
         Command::Build {
@@ -149,7 +153,7 @@ fn run(command: Command) -> u8 {
             backend,
             report,
         } => {
-            let checked = check(&paths);
+            let checked = check_with(&paths, policy(&report));
             let Some(model) = &checked.model else {
                 return report_diagnostics(&checked, &report, &[]);
             };
@@ -216,6 +220,7 @@ fn run(command: Command) -> u8 {
                     &ReportArgs {
                         format: Format::Human,
                         deny_warnings: false,
+                        strict_queries: false,
                     },
                     &[],
                 );
@@ -262,9 +267,19 @@ fn dedup(mut targets: Vec<Target>) -> Vec<Target> {
     targets
 }
 
-/// Loads and validates `paths`.
+/// Loads and validates `paths` under the default policy.
 pub fn check(paths: &[PathBuf]) -> Checked {
-    validate::check(load::load(paths))
+    check_with(paths, validate::Policy::default())
+}
+
+fn check_with(paths: &[PathBuf], policy: validate::Policy) -> Checked {
+    validate::check_with(load::load(paths), policy)
+}
+
+fn policy(report: &ReportArgs) -> validate::Policy {
+    validate::Policy {
+        strict_queries: report.strict_queries,
+    }
 }
 
 fn report_diagnostics(checked: &Checked, args: &ReportArgs, extra: &[Diagnostic]) -> u8 {

@@ -322,3 +322,35 @@ fn build_check_on_a_fresh_dir_lists_missing_files() {
     }
     assert!(!out.exists(), "--check must not create anything");
 }
+
+#[test]
+fn strict_queries_refuse_writing_splunk_commands_only_when_asked() {
+    let dir = tempfile::tempdir().unwrap();
+    let spec = std::fs::read_to_string(root().join("examples/quickstart.yaml"))
+        .unwrap()
+        .replace(
+            "        bad: http_requests_total{job=\"hello-api\",code=~\"5..\"}\n",
+            "        bad: http_requests_total{job=\"hello-api\",code=~\"5..\"}\n      splunk: { search: \"index=web | delete\", bad: status>=500 }\n",
+        );
+    assert!(spec.contains("| delete"));
+    let path = dir.path().join("s.yaml");
+    std::fs::write(&path, spec).unwrap();
+    let path = path.to_str().unwrap();
+    let lenient = sloxide(&["check", path]);
+    assert_eq!(code(&lenient), 0, "{}", stderr(&lenient));
+    let strict = sloxide(&["check", "--strict-queries", path]);
+    assert_eq!(code(&strict), 1, "{}", stderr(&strict));
+    assert!(
+        stderr(&strict).contains("sloxide::splunk::strict"),
+        "{}",
+        stderr(&strict)
+    );
+    assert!(
+        stderr(&strict).contains("the `delete` command"),
+        "{}",
+        stderr(&strict)
+    );
+    // The examples' own searches comply with the strict policy.
+    let examples = sloxide(&["check", "--strict-queries", "examples/"]);
+    assert_eq!(code(&examples), 0, "{}", stderr(&examples));
+}

@@ -20,6 +20,7 @@ const NOT_FROM_A_SPEC_FILE: &[Code] = &[
     Code::IoUnsafePath,
     Code::IoLimits,
     Code::IoNoSpecs,
+    Code::SplunkStrict,
     Code::BackendNoSource,
     Code::BuildBackend,
     Code::OutputUnsafe,

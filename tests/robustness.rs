@@ -5,6 +5,9 @@ use std::path::{Path, PathBuf};
 use std::sync::mpsc;
 use std::time::Duration;
 
+mod common;
+
+use common::Rng;
 use sloxide::diag::Code;
 use sloxide::load::{self, Loaded};
 use sloxide::validate::{self, Checked};
@@ -168,21 +171,6 @@ fn hostile_documents_get_a_clear_error_not_a_panic_or_hang() {
         assert!(checked.model.is_none(), "{what}: accepted");
         let got = codes(&checked);
         assert_eq!(got, vec![code], "{what}: {:?}", checked.diagnostics);
-    }
-}
-
-/// A tiny deterministic PRNG (xorshift64*), so failures reproduce.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
-    }
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n.max(1) as u64) as usize
     }
 }
 

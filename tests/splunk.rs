@@ -359,8 +359,24 @@ fn check_all(model: &Model, emitted: &emit::Emitted) -> BTreeMap<String, Conf> {
 fn examples_reparse_and_every_search_is_sound() {
     let (model, emitted) = build(&[examples()]);
     let apps = check_all(&model, &emitted);
-    assert!(apps.contains_key("securities-deposit"), "{:?}", apps.keys());
-    assert!(apps.contains_key("card-platform"), "{:?}", apps.keys());
+    // App ids: a `sloxide_` prefix, and only letters, digits, `.` and `_` (app.conf.spec).
+    assert!(
+        apps.contains_key("sloxide_securities_deposit"),
+        "{:?}",
+        apps.keys()
+    );
+    assert!(
+        apps.contains_key("sloxide_card_platform"),
+        "{:?}",
+        apps.keys()
+    );
+    for id in apps.keys() {
+        assert!(
+            id.chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '.' || c == '_'),
+            "{id}"
+        );
+    }
     // Dashboard searches reference saved searches that exist.
     for f in emitted.files.iter().filter(|f| f.path.ends_with(".xml")) {
         let app = f.path.split('/').nth(1).unwrap();
@@ -374,11 +390,12 @@ fn examples_reparse_and_every_search_is_sound() {
         }
     }
     // S1: the deposit journey has a pie of duration buckets and its exclusion window.
-    let s1 = &apps["securities-deposit"]["sloxide:securities-deposit:deposit-within-60s:trend"];
+    let s1 =
+        &apps["sloxide_securities_deposit"]["sloxide:securities-deposit:deposit-within-60s:trend"];
     assert!(s1["search"].contains("+32400"), "Asia/Tokyo offset");
     assert!(s1["search"].contains("sloxide_minute>=890 AND sloxide_minute<920"));
     assert!(
-        apps["securities-deposit"]
+        apps["sloxide_securities_deposit"]
             .contains_key("sloxide:securities-deposit:deposit-within-60s:duration-buckets")
     );
 }
@@ -391,7 +408,8 @@ fn alert_windows_and_thresholds_equal_the_models() {
     for service in &model.services {
         let catalogue = emit::catalogue(service, &Options::default());
         for slo in &service.slos {
-            let Some(conf) = apps.get(&service.name) else {
+            let Some(conf) = apps.get(&format!("sloxide_{}", service.name.replace('-', "_")))
+            else {
                 continue;
             };
             let prefix = format!("sloxide:{}:{}:burn:", service.name, slo.name);
@@ -542,7 +560,7 @@ fn hostile_names_and_values_stay_in_place() {
     let (_dir, path) = write_spec(HOSTILE);
     let (model, emitted) = build(&[path]);
     let apps = check_all(&model, &emitted);
-    let conf = &apps["evil-svc"];
+    let conf = &apps["sloxide_evil_svc"];
     let names: Vec<&str> = conf.keys().map(String::as_str).collect();
     assert!(
         names.iter().all(|n| n.starts_with("sloxide:evil-svc:")),

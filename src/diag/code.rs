@@ -44,9 +44,11 @@ codes! {
     SchemaPattern => "sloxide::schema::pattern", "a value is not spelled as required (identifier, duration, time)";
     SchemaOther => "sloxide::schema::invalid", "a value breaks another rule of the schema";
     NameDuplicate => "sloxide::name::duplicate", "two things of the same kind share a name";
+    NameAlertCollision => "sloxide::name::alert-collision", "two SLOs of a service would produce the same alert names";
     RefUnknown => "sloxide::ref::unknown", "a reference names something that is not defined";
     PercentAmbiguous => "sloxide::percent::ambiguous", "a number could be a percentage or a ratio";
     PercentRange => "sloxide::percent::range", "a percentage is outside (0%, 100%)";
+    PercentPrecision => "sloxide::percent::precision", "a percentage has more than 6 decimal places (a ratio more than 8)";
     PercentSyntax => "sloxide::percent::syntax", "a percentage or ratio cannot be read";
     DurationInvalid => "sloxide::duration::invalid", "a duration is zero or out of range";
     WindowUnsupported => "sloxide::window::unsupported", "an SLO window is not a whole number of days between 1d and 90d";
@@ -61,12 +63,15 @@ codes! {
     JourneyNoSlo => "sloxide::journey::no-slo", "a journey has no SLO and no out_of_scope reason";
     SloAboveDependencies => "sloxide::slo::above-dependencies", "an objective is above what the journey's serial dependency SLAs allow";
     AlertNeverFires => "sloxide::alerting::never-fires", "a burn-rate alert can never fire for this objective";
+    AlertBurnRate => "sloxide::alerting::burn-rate", "a burn rate is outside 0.001–10000 or has more than 6 decimal places";
+    AlertMinEvents => "sloxide::alerting::min-events", "min_events is outside 1–1000000000";
     AlertWindows => "sloxide::alerting::windows", "a burn-rate alert's short window is not shorter than its long window";
     SliKind => "sloxide::sli::kind", "an SLI must have exactly one of ratio, latency, journey_duration";
     SliNoSource => "sloxide::sli::no-source", "an SLI has no source for any backend";
     SliPolarity => "sloxide::sli::polarity", "a source needs exactly one of good or bad (and a total)";
     SliUnused => "sloxide::sli::unused", "an SLI is not used by any SLO";
     PromqlSelector => "sloxide::promql::selector", "a Prometheus selector is not valid";
+    PromqlQuery => "sloxide::promql::query", "a raw PromQL query is not valid PromQL or not an instant vector";
     PromqlPlaceholder => "sloxide::promql::placeholder", "a raw PromQL query lacks the {{window}} placeholder";
     LatencyBucket => "sloxide::latency::bucket", "a latency threshold is not a bucket boundary of the histogram";
     LatencyPercentile => "sloxide::latency::percentile", "a percentile is not written p50..p99.99";
@@ -80,6 +85,7 @@ codes! {
     NotifyTarget => "sloxide::notify::target", "a notification target is malformed";
     UnsafeText => "sloxide::text::unsafe", "a value contains characters that cannot be emitted safely";
     SplunkUnsafe => "sloxide::splunk::unsafe", "a Splunk search, condition or field name cannot be embedded in generated SPL safely";
+    SplunkStrict => "sloxide::splunk::strict", "under --strict-queries, a Splunk base search uses a command that writes, sends, deletes or calls out, a macro or a subsearch";
     BackendNoSource => "sloxide::build::no-source", "an SLO has no source for a requested backend and is skipped there";
     BuildBackend => "sloxide::build::backend", "a backend could not generate its output (a broken template, or a bug in sloxide); nothing was written";
     OutputUnsafe => "sloxide::build::unsafe-path", "the output directory holds a symlink, special file or bad manifest; nothing was written";

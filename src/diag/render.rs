@@ -95,7 +95,8 @@ pub struct JsonLocation {
     pub message: String,
 }
 
-/// Builds the JSON report of `diags`.
+/// Builds the JSON report of `diags`. Texts pass through [`terminal_text`] as in the
+/// human output: JSON reports are printed into CI logs too.
 pub fn json(diags: &[Diagnostic], sources: &SourceMap) -> JsonReport {
     let errors = diags.iter().filter(|d| d.is_error()).count();
     JsonReport {
@@ -109,7 +110,7 @@ pub fn json(diags: &[Diagnostic], sources: &SourceMap) -> JsonReport {
                 JsonDiagnostic {
                     code: d.code.as_str(),
                     severity: d.level,
-                    message: d.message.clone(),
+                    message: terminal_text(&d.message),
                     file: d
                         .primary
                         .as_ref()
@@ -119,8 +120,8 @@ pub fn json(diags: &[Diagnostic], sources: &SourceMap) -> JsonReport {
                     column: start.map(|p| p.column),
                     end_line: end.map(|p| p.line),
                     end_column: end.map(|p| p.column),
-                    label: d.primary.as_ref().map(|l| l.message.clone()),
-                    help: d.help.clone(),
+                    label: d.primary.as_ref().map(|l| terminal_text(&l.message)),
+                    help: d.help.as_deref().map(terminal_text),
                     related: d
                         .secondary
                         .iter()
@@ -130,7 +131,7 @@ pub fn json(diags: &[Diagnostic], sources: &SourceMap) -> JsonReport {
                                 file: sources.get(l.span.file).path.clone(),
                                 line: p.line,
                                 column: p.column,
-                                message: l.message.clone(),
+                                message: terminal_text(&l.message),
                             }
                         })
                         .collect(),

@@ -3,7 +3,7 @@
 //! Anchors are stable identifiers built from identifiers (which are already lowercase
 //! slugs), so they survive Markdown renderers and are safe in URLs.
 //!
-//! Uniqueness: identifiers match `^[a-z0-9][a-z0-9_-]{0,62}$`, so they may contain `-`
+//! Uniqueness: identifiers match `^[a-z0-9]([a-z0-9_-]{0,61}[a-z0-9])?$`, so they may contain `-`
 //! but never `.`. Anchors made of several identifiers therefore start with a kind word
 //! (`alert`, `error`, `failing`, `exclusion`) and separate every component with `.`:
 //! two anchors are equal only if they have the same kind and the same components.

@@ -383,10 +383,15 @@ fn resolve<'a>(root: &'a Value, segments: &[String]) -> Option<&'a Value> {
 
 /// The candidate closest to `word` by edit distance, if close enough to be a typo.
 pub fn closest<'a>(word: &str, candidates: &'a [String]) -> Option<&'a str> {
+    let len = word.chars().count();
+    let limit = |c: &str| 2.max(c.len() / 3);
     candidates
         .iter()
+        // The distance is at least the length difference: skip candidates that cannot
+        // be close, which also bounds the work for huge values.
+        .filter(|c| len.abs_diff(c.chars().count()) <= limit(c))
         .map(|c| (edit_distance(word, c), c))
-        .filter(|(d, c)| *d <= 2.max(c.len() / 3))
+        .filter(|(d, c)| *d <= limit(c))
         .min_by_key(|(d, _)| *d)
         .map(|(_, c)| c.as_str())
 }

@@ -219,6 +219,23 @@ pub struct Exclusion {
     pub timezone: String,
 }
 
+/// CamelCase of an identifier, prefixed so it starts with a letter: the stem of alert
+/// names. `-` and `_` both separate words, so distinct identifiers can share a stem.
+pub fn alert_stem(id: &str) -> String {
+    let mut out = String::new();
+    for part in id.split(|c: char| !c.is_ascii_alphanumeric()) {
+        let mut chars = part.chars();
+        if let Some(first) = chars.next() {
+            out.push(first.to_ascii_uppercase());
+            out.extend(chars);
+        }
+    }
+    if !out.starts_with(|c: char| c.is_ascii_alphabetic()) {
+        out.insert_str(0, "Slo");
+    }
+    out
+}
+
 #[cfg(test)]
 impl Exclusion {
     /// A daily (`days` empty) or weekly window named `x` for unit tests.
@@ -392,6 +409,12 @@ pub struct SentrySource {
 }
 
 impl Slo {
+    /// The CamelCase stem of this SLO's alert names (`payment-success` →
+    /// `PaymentSuccess`, `9lives` → `Slo9lives`); validation keeps it unique per service.
+    pub fn alert_stem(&self) -> String {
+        alert_stem(&self.name)
+    }
+
     /// The Sentry percentile function that expresses this SLO's objective on a latency SLI
     /// (90% within 3 s → `p90`), or `None` when Sentry has no such function. The functions
     /// are those the metric alert aggregates accept on both the transactions and the spans

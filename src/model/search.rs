@@ -37,6 +37,36 @@ pub enum MatchOp {
     Contains,
 }
 
+/// Checks that the parentheses of `query` nest and its double quotes close (a `\` inside
+/// quotes escapes the next character), so `(<query>)` is one group.
+pub fn balanced(query: &str) -> Result<(), String> {
+    let mut depth = 0usize;
+    let mut chars = query.chars();
+    while let Some(c) = chars.next() {
+        match c {
+            '"' => loop {
+                match chars.next() {
+                    None => return Err("a `\"` is not closed".into()),
+                    Some('"') => break,
+                    Some('\\') => {
+                        chars.next();
+                    }
+                    Some(_) => {}
+                }
+            },
+            '(' => depth += 1,
+            ')' if depth == 0 => return Err("a `)` closes nothing".into()),
+            ')' => depth -= 1,
+            _ => {}
+        }
+    }
+    if depth == 0 {
+        Ok(())
+    } else {
+        Err(format!("{depth} `(` not closed"))
+    }
+}
+
 /// Splits `query` into filter terms, or says why it cannot be expressed as filters.
 pub fn filter_terms(query: &str) -> Result<Vec<SearchTerm>, String> {
     let mut terms = Vec::new();
@@ -136,6 +166,15 @@ pub fn is_project_slug(slug: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn balanced_queries_cannot_leave_their_parentheses() {
+        assert!(balanced("transaction:/pay* (a OR b)").is_ok());
+        assert!(balanced(r#"message:"x) OR (y""#).is_ok());
+        for bad in ["x) OR (y", "(a", r#"message:"open"#, "a)"] {
+            assert!(balanced(bad).is_err(), "{bad}");
+        }
+    }
 
     #[test]
     fn splits_terms_with_quotes_wildcards_and_negation() {

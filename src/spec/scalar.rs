@@ -144,7 +144,7 @@ impl JsonSchema for Ident {
 }
 
 /// The pattern every [`Ident`] matches (kept in one place for schema and tests).
-pub const IDENT_PATTERN: &str = "^[a-z0-9][a-z0-9_-]{0,62}$";
+pub const IDENT_PATTERN: &str = "^[a-z0-9]([a-z0-9_-]{0,61}[a-z0-9])?$";
 
 /// A plain number (burn-rate factor, count) read as text so it can be parsed exactly.
 #[derive(Debug, Clone, PartialEq, Eq)]

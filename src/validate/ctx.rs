@@ -8,13 +8,19 @@ use crate::span::{FileId, Span, Spanned};
 pub struct Ctx<'a> {
     /// File being validated.
     pub file: FileId,
+    /// The policy of this run.
+    pub policy: super::Policy,
     diags: &'a mut Vec<Diagnostic>,
 }
 
 impl<'a> Ctx<'a> {
-    /// A context for `file` that appends to `diags`.
+    /// A context for `file` that appends to `diags`, under the default policy.
     pub fn new(file: FileId, diags: &'a mut Vec<Diagnostic>) -> Self {
-        Ctx { file, diags }
+        Ctx {
+            file,
+            policy: super::Policy::default(),
+            diags,
+        }
     }
 
     /// `span` placed in this context's file.
@@ -40,6 +46,11 @@ impl<'a> Ctx<'a> {
         help: impl Into<String>,
     ) {
         let d = Diagnostic::error(code, self.at(span), message, label).with_help(help);
+        self.diags.push(d);
+    }
+
+    /// Reports a diagnostic built by the caller (spans already in this file).
+    pub fn push(&mut self, d: Diagnostic) {
         self.diags.push(d);
     }
 

@@ -33,7 +33,22 @@ pub struct Checked {
 }
 
 /// Validates loaded specs and resolves them into a model.
+/// Rules a team can tighten from the command line (the CI configuration, which a pull
+/// request does not control).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Policy {
+    /// Reject Splunk searches that write, send, delete or call out, and macros and
+    /// subsearches (`--strict-queries`).
+    pub strict_queries: bool,
+}
+
+/// Validates `loaded` under the default policy.
 pub fn check(loaded: Loaded) -> Checked {
+    check_with(loaded, Policy::default())
+}
+
+/// Validates `loaded` under `policy`.
+pub fn check_with(loaded: Loaded, policy: Policy) -> Checked {
     let Loaded {
         sources,
         specs,
@@ -42,6 +57,7 @@ pub fn check(loaded: Loaded) -> Checked {
     let mut services = Vec::new();
     for (file, spec) in &specs {
         let mut ctx = Ctx::new(*file, &mut diagnostics);
+        ctx.policy = policy;
         let path = sources.get(*file).path.clone();
         if let Some(service) = service::resolve(&mut ctx, spec, path) {
             services.push(service);
@@ -58,19 +74,27 @@ pub fn check(loaded: Loaded) -> Checked {
     }
 }
 
+/// Service names are unique across a build, also after spelling `_` as `-` (Kubernetes
+/// object names allow no `_`, so `billing_api` and `billing-api` would collide there).
 fn unique_services(specs: &[(FileId, Spec)], diags: &mut Vec<Diagnostic>) {
+    let key = |s: &Spec| s.service.name.value.0.replace('_', "-");
     for (i, (file, spec)) in specs.iter().enumerate() {
         let name = &spec.service.name;
-        if let Some((first_file, first)) = specs[..i]
-            .iter()
-            .find(|(_, s)| s.service.name.value == name.value)
-        {
+        if let Some((first_file, first)) = specs[..i].iter().find(|(_, s)| key(s) == key(spec)) {
             let at = |f: FileId, s: crate::span::Span| crate::span::Span { file: f, ..s };
+            let message = if first.service.name.value == name.value {
+                format!("service `{}` is defined in two spec files", name.value.0)
+            } else {
+                format!(
+                    "services `{}` and `{}` differ only in `_` and `-`, so their generated names collide",
+                    first.service.name.value.0, name.value.0
+                )
+            };
             diags.push(
                 Diagnostic::error(
                     Code::NameDuplicate,
                     at(*file, name.span),
-                    format!("service `{}` is defined in two spec files", name.value.0),
+                    message,
                     "second definition",
                 )
                 .with_label(

@@ -1,6 +1,19 @@
 //! A strict parser for PromQL instant-vector selectors (`metric{label="v",...}`), so bad
 //! selectors fail at validation with a position instead of inside Prometheus.
 
+/// Checks `query` (a selector, or a raw query with `{{window}}` placeholders) with a real
+/// PromQL parser (`promql-parser`, which also compiles every matcher regex), and requires
+/// an instant vector, as sloxide wraps queries in `sum(...)`. The error is the parser's
+/// message; it carries no position, so diagnostics label the whole value.
+pub fn check_query(query: &str) -> Result<(), String> {
+    let text = query.replace(crate::model::WINDOW_PLACEHOLDER, "5m");
+    let expr = promql_parser::parser::parse(&text)?;
+    match expr.value_type() {
+        promql_parser::parser::value::ValueType::Vector => Ok(()),
+        other => Err(format!("the query is a {other}, not an instant vector")),
+    }
+}
+
 /// A parsed selector.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Selector {

@@ -11,6 +11,10 @@ use crate::model::{Duration, Percentile, Ratio, TimeOfDay};
 use crate::span::Spanned;
 use crate::spec::{DurationText, NumberText, PercentText, TimeOfDayText};
 
+/// Most decimal places of a ratio (8: an error budget of at least 1e-8), which keeps every
+/// product of budget, burn rate and window exact and far from `Decimal`'s limits.
+pub const MAX_RATIO_SCALE: u32 = 8;
+
 /// Parses a percentage (`99.9%`) or ratio (`0.999`) strictly inside (0, 1). `what` names
 /// the value in messages (e.g. "objective").
 pub fn percent(ctx: &mut Ctx, text: &Spanned<PercentText>, what: &str) -> Option<Ratio> {
@@ -43,6 +47,16 @@ pub fn percent(ctx: &mut Ctx, text: &Spanned<PercentText>, what: &str) -> Option
     } else {
         value
     };
+    if ratio.normalize().scale() > MAX_RATIO_SCALE {
+        ctx.error(
+            Code::PercentPrecision,
+            text.span,
+            format!("{what} `{raw}` is more precise than sloxide computes with"),
+            "too many decimal places",
+            "write at most 6 decimal places in a percentage (99.999999%) or 8 in a ratio (0.99999999)",
+        );
+        return None;
+    }
     if ratio <= Decimal::ZERO || ratio >= Decimal::ONE {
         ctx.error(
             Code::PercentRange,

@@ -31,3 +31,18 @@ pub fn filter_query(ctx: &mut Ctx, query: &Spanned<String>) {
         );
     }
 }
+
+/// Reports a metric-alert query whose parentheses or quotes do not pair up: sloxide
+/// scopes such queries (`is_transaction:true (<query>)`), and an unbalanced query could
+/// escape that scope.
+pub fn metric_query(ctx: &mut Ctx, query: &Spanned<String>) {
+    if let Err(why) = search::balanced(&query.value) {
+        ctx.error(
+            Code::SentryQuery,
+            query.span,
+            format!("this Sentry query is not balanced: {why}"),
+            "unbalanced",
+            "close every `(` and `\"` inside the query; sloxide wraps the query in its own parentheses",
+        );
+    }
+}

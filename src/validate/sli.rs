@@ -149,7 +149,11 @@ fn prom_ratio(ctx: &mut Ctx, block: Span, p: &spec::PromRatio) -> Option<PromRat
             if !has {
                 ctx.error(Code::PromqlPlaceholder, q.span, "raw PromQL query has no {{window}} placeholder", "no range placeholder", "write the range as [{{window}}], e.g. sum(rate(http_requests_total[{{window}}]))");
             }
-            has
+            let parsed = super::promql::check_query(&q.value);
+            if let Err(why) = &parsed {
+                ctx.error(Code::PromqlQuery, q.span, format!("Prometheus would refuse this query: {why}"), "not valid PromQL", "write an instant-vector expression such as sum(rate(http_requests_total{job=\"api\"}[{{window}}])); check it with `promtool query` or the Prometheus UI");
+            }
+            has && parsed.is_ok()
         });
         return ok.then(|| PromRatio::Queries {
             total: total.value.clone(),
@@ -225,7 +229,13 @@ fn one_of<'a>(
 
 fn selector(ctx: &mut Ctx, text: &Spanned<String>) -> Option<super::promql::Selector> {
     match parse_selector(&text.value) {
-        Ok(s) => Some(s),
+        Ok(s) => match super::promql::check_query(&s.to_promql()) {
+            Ok(()) => Some(s),
+            Err(why) => {
+                ctx.error(Code::PromqlSelector, text.span, format!("Prometheus would refuse this selector: {why}"), "not a valid selector", "fix the matcher the message names; regular expressions use RE2 syntax, e.g. code=~\"5..\"");
+                None
+            }
+        },
         Err(e) => {
             // Point at the offending character when the YAML value is a plain or simply
             // quoted scalar (its text then starts at the span or one byte later).
@@ -237,6 +247,9 @@ fn selector(ctx: &mut Ctx, text: &Spanned<String>) -> Option<super::promql::Sele
 
 fn sentry(ctx: &mut Ctx, s: &spec::SentrySource) -> model::SentrySource {
     super::sentry::project(ctx, &s.project);
+    if let Some(q) = &s.query {
+        super::sentry::metric_query(ctx, q);
+    }
     model::SentrySource {
         project: s.project.value.clone(),
         dataset: s.dataset.unwrap_or(spec::SentryDataset::Transactions),

@@ -13,6 +13,14 @@ use crate::model::{
 use crate::span::{Span, Spanned};
 use crate::spec::{self, PercentText, Spec};
 
+/// Burn-rate bounds: with budgets of at least 1e-8 (see [`quantity::MAX_RATIO_SCALE`])
+/// every threshold, detection time and budget share computed from them is exact.
+const MIN_BURN_RATE: rust_decimal::Decimal = rust_decimal::Decimal::from_parts(1, 0, 0, false, 3);
+const MAX_BURN_RATE: rust_decimal::Decimal =
+    rust_decimal::Decimal::from_parts(10_000, 0, 0, false, 0);
+/// Largest `min_events` (generated tests and searches multiply it by small factors).
+const MAX_MIN_EVENTS: u64 = 1_000_000_000;
+
 /// Default rolling window when neither the SLO nor the defaults set one.
 pub const DEFAULT_WINDOW_DAYS: u64 = 30;
 
@@ -20,6 +28,7 @@ pub const DEFAULT_WINDOW_DAYS: u64 = 30;
 pub fn resolve_all(ctx: &mut Ctx, spec: &Spec, journeys: &[Journey]) -> Option<Vec<Slo>> {
     ctx.unique_names("SLI", spec.slis.iter().map(|s| &s.name));
     ctx.unique_names("SLO", spec.slos.iter().map(|s| &s.name));
+    unique_alert_stems(ctx, spec);
     let journey_names: Vec<String> = spec
         .journeys
         .iter()
@@ -326,9 +335,9 @@ fn alerting(
         .and_then(|a| a.min_events.as_ref())
         .or(inherited.and_then(|a| a.min_events.as_ref()));
     if let Some(m) = min_events
-        && m.value == 0
+        && !(1..=MAX_MIN_EVENTS).contains(&m.value)
     {
-        ctx.error(Code::SchemaOther, m.span, "min_events must be at least 1", "zero disables nothing", "set the smallest number of events in the long window that makes an alert meaningful, e.g. 100");
+        ctx.error(Code::AlertMinEvents, m.span, format!("min_events must be between 1 and {MAX_MIN_EVENTS}"), "out of range", "set the smallest number of events in the long window that makes an alert meaningful, e.g. 100");
     }
     // Each alert with the spans to blame: its burn rate, and its long window (for a
     // default-policy alert, the objective and the SLO window the user did write).
@@ -407,6 +416,37 @@ fn alerting(
     })
 }
 
+/// Two SLOs whose names differ only in `-`/`_` placement would share alert names
+/// (`pay-ok` and `pay_ok` both alert as `PayOk…`).
+fn unique_alert_stems(ctx: &mut Ctx, spec: &Spec) {
+    let mut seen: BTreeMap<String, &Spanned<spec::Ident>> = BTreeMap::new();
+    for slo in &spec.slos {
+        let stem = crate::model::alert_stem(&slo.name.value.0);
+        match seen.get(&stem) {
+            Some(first) if first.value != slo.name.value => {
+                let (first_span, span) = (ctx.span(first), ctx.span(&slo.name));
+                ctx.push(
+                    crate::diag::Diagnostic::error(
+                        Code::NameAlertCollision,
+                        span,
+                        format!(
+                            "SLOs `{}` and `{}` would both produce alerts named `{stem}…`",
+                            first.value.0, slo.name.value.0
+                        ),
+                        "same alert names as another SLO",
+                    )
+                    .with_label(first_span, "this SLO's alerts")
+                    .with_help("alert names drop `-` and `_` and capitalise each word; rename one of the SLOs"),
+                );
+            }
+            Some(_) => {}
+            None => {
+                seen.insert(stem, &slo.name);
+            }
+        }
+    }
+}
+
 fn severity_word(s: spec::Severity) -> &'static str {
     match s {
         spec::Severity::Page => "page",
@@ -432,6 +472,16 @@ fn burn_rate_row(ctx: &mut Ctx, r: &spec::BurnRateAlert) -> Option<(BurnRateAler
         max,
     );
     let (rate, long, short) = (rate?, long?, short?);
+    if rate < MIN_BURN_RATE || rate > MAX_BURN_RATE || rate.scale() > 6 {
+        ctx.error(
+            Code::AlertBurnRate,
+            r.burn_rate.span,
+            format!("burn rate {} is outside what an alert can use", r.burn_rate.value.0.trim()),
+            "out of range",
+            format!("use a burn rate between {MIN_BURN_RATE} and {MAX_BURN_RATE} with at most 6 decimal places, e.g. 14.4"),
+        );
+        return None;
+    }
     if short >= long {
         ctx.error(Code::AlertWindows, r.short_window.span, format!("short window {short} is not shorter than the long window {long}"), "must be shorter", "the short window makes the alert reset quickly; use about 1/12 of the long window (e.g. 1h/5m)");
         return None;

@@ -25,8 +25,88 @@ pub enum Text {
     Condition,
 }
 
-/// Reports an error unless `value` is safe to embed as `what`; returns whether it is.
+/// SPL commands that write, send, delete or call out: refused in base searches under
+/// `--strict-queries` (a base search runs with the app owner's rights).
+pub const DANGEROUS_COMMANDS: &[&str] = &[
+    "collect",
+    "dbxoutput",
+    "dbxquery",
+    "delete",
+    "dump",
+    "map",
+    "mcollect",
+    "meventcollect",
+    "outputcsv",
+    "outputlookup",
+    "outputtext",
+    "rest",
+    "run",
+    "runshellscript",
+    "script",
+    "sendalert",
+    "sendemail",
+    "summaryindex",
+    "tscollect",
+    "sendresults",
+    "mcatalog",
+];
+
+/// Why a base search breaks the strict policy: a dangerous command, a macro or a
+/// subsearch outside quotes. `None` when it complies. Only called on searches that
+/// [`problem`] accepted (quotes and brackets balance).
+pub fn strict_problem(s: &str) -> Option<String> {
+    let mut in_quote = false;
+    let mut escaped = false;
+    let mut outside = String::with_capacity(s.len());
+    for c in s.chars() {
+        if in_quote {
+            match (escaped, c) {
+                (true, _) => escaped = false,
+                (false, '\\') => escaped = true,
+                (false, '"') => in_quote = false,
+                _ => {}
+            }
+            outside.push(' ');
+            continue;
+        }
+        match c {
+            '"' => in_quote = true,
+            '`' => return Some("a macro (macros can expand to any command)".into()),
+            '[' => return Some("a subsearch".into()),
+            _ => {}
+        }
+        outside.push(c);
+    }
+    for segment in outside.split('|').skip(1) {
+        let command = segment
+            .split_whitespace()
+            .next()
+            .unwrap_or("")
+            .to_ascii_lowercase();
+        if DANGEROUS_COMMANDS.contains(&command.as_str()) {
+            return Some(format!("the `{command}` command"));
+        }
+    }
+    None
+}
+
+/// Reports an error unless `value` is safe to embed as `what` (and, for a base search
+/// under `--strict-queries`, complies with the strict policy); returns whether it is.
 pub fn check_text(ctx: &mut Ctx, value: &Spanned<String>, what: Text) -> bool {
+    if problem(&value.value, what).is_none()
+        && what == Text::Search
+        && ctx.policy.strict_queries
+        && let Some(why) = strict_problem(&value.value)
+    {
+        ctx.error(
+            Code::SplunkStrict,
+            value.span,
+            format!("--strict-queries: this base search uses {why}"),
+            "refused by the strict policy",
+            "keep base searches to event selection and read-only commands (search, where, eval, stats, …); ask whoever runs CI to drop --strict-queries if this is intended",
+        );
+        return false;
+    }
     match problem(&value.value, what) {
         None => true,
         Some(why) => {
@@ -204,6 +284,26 @@ mod tests {
             "(x=1",
         ] {
             assert!(problem(s, Text::Condition).is_some(), "{s:?}");
+        }
+    }
+
+    #[test]
+    fn strict_policy_refuses_writes_macros_and_subsearches() {
+        for s in [
+            "index=web | delete",
+            "index=web | SendEmail to=x@example.com",
+            "index=web | outputlookup x.csv",
+            "index=web `evil`",
+            "index=web [| inputlookup x]",
+        ] {
+            assert!(strict_problem(s).is_some(), "{s}");
+        }
+        for s in [
+            "index=web | stats count by host",
+            "index=web msg=\"| delete [x] `y`\"",
+            "| tstats count where index=web",
+        ] {
+            assert_eq!(strict_problem(s), None, "{s}");
         }
     }
 

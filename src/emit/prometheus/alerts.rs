@@ -44,27 +44,11 @@ pub fn planned(slo: &Slo) -> Vec<(String, String)> {
         .collect()
 }
 
-/// CamelCase of an identifier, prefixed so it starts with a letter.
-fn camel(id: &str) -> String {
-    let mut out = String::new();
-    for part in id.split(|c: char| !c.is_ascii_alphanumeric()) {
-        let mut chars = part.chars();
-        if let Some(first) = chars.next() {
-            out.push(first.to_ascii_uppercase());
-            out.extend(chars);
-        }
-    }
-    if !out.starts_with(|c: char| c.is_ascii_alphabetic()) {
-        out.insert_str(0, "Slo");
-    }
-    out
-}
-
 /// Alert name of a burn-rate row, e.g. `PaymentSuccessBurnRatePage1h`.
 pub fn burn_name(slo: &Slo, a: &BurnRateAlert) -> String {
     format!(
         "{}BurnRate{}{}",
-        camel(&slo.name),
+        slo.alert_stem(),
         severity_title(a.severity),
         a.long_window.to_prom()
     )
@@ -75,7 +59,7 @@ pub fn band_alert_name(slo: &Slo, band: Band) -> String {
     let b = band_name(band);
     format!(
         "{}Band{}{}",
-        camel(&slo.name),
+        slo.alert_stem(),
         b[..1].to_uppercase(),
         &b[1..]
     )
@@ -96,29 +80,24 @@ pub fn severity_label(s: Severity) -> &'static str {
     }
 }
 
-/// User text made inert for Go templates: `{{` and `}}` become template actions that print
-/// them literally, so the rendered annotation equals the original text.
+/// User text made inert for Go templates. Go's template lexer acts only on the
+/// delimiters `{{` and `}}`, so every brace that touches another brace becomes an action
+/// printing it (`{{"{"}}`); the only delimiters left are those of these actions, and the
+/// rendered annotation equals the original text. Lone braces (`{x}`, PromQL selectors)
+/// stay as written.
 pub fn template_text(s: &str) -> String {
-    if !s.contains(['{', '}', '`']) {
+    if !s.contains("{{") && !s.contains("}}") && !s.contains("{}") && !s.contains("}{") {
         return s.to_owned();
     }
-    let mut out = String::with_capacity(s.len());
-    let mut rest = s;
-    while !rest.is_empty() {
-        if let Some(r) = rest.strip_prefix("{{") {
-            out.push_str("{{`{{`}}");
-            rest = r;
-        } else if let Some(r) = rest.strip_prefix("}}") {
-            out.push_str("{{`}}`}}");
-            rest = r;
-        } else {
-            let c = rest.chars().next().unwrap_or_default();
-            if c == '`' {
-                out.push_str("{{\"`\"}}");
-            } else {
-                out.push(c);
-            }
-            rest = &rest[c.len_utf8()..];
+    let chars: Vec<char> = s.chars().collect();
+    let is_brace = |i: usize| chars.get(i).is_some_and(|c| matches!(c, '{' | '}'));
+    let mut out = String::with_capacity(s.len() * 2);
+    for (i, &c) in chars.iter().enumerate() {
+        let touching = is_brace(i + 1) || (i > 0 && is_brace(i - 1));
+        match c {
+            '{' if touching => out.push_str("{{\"{\"}}"),
+            '}' if touching => out.push_str("{{\"}\"}}"),
+            c => out.push(c),
         }
     }
     out
@@ -274,15 +253,15 @@ mod tests {
     use super::*;
 
     #[test]
-    fn camel_case_names_are_metric_names() {
-        assert_eq!(camel("payment-success"), "PaymentSuccess");
-        assert_eq!(camel("9lives"), "Slo9lives");
-    }
-
-    #[test]
     fn template_braces_are_neutralised() {
-        assert_eq!(template_text("a {{ .x }} b"), "a {{`{{`}} .x {{`}}`}} b");
-        assert_eq!(template_text("`x`"), "{{\"`\"}}x{{\"`\"}}");
+        let (l, r) = ("{{\"{\"}}", "{{\"}\"}}");
+        assert_eq!(
+            template_text("a {{ .x }} b"),
+            format!("a {l}{l} .x {r}{r} b")
+        );
+        assert_eq!(template_text("{}}`"), format!("{l}{r}{r}`"));
+        assert_eq!(template_text("{{{"), format!("{l}{l}{l}"));
+        assert_eq!(template_text("`x` {y}"), "`x` {y}");
         assert_eq!(template_text("plain {x}"), "plain {x}");
     }
 }

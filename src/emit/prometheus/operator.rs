@@ -28,6 +28,13 @@ struct Spec<'a> {
     groups: &'a [Group],
 }
 
+/// The Kubernetes object name of `service`'s rules: `sloxide-<service>` with `_` spelled
+/// `-`, a valid DNS-1123 subdomain (identifiers are lowercase letters, digits, `-` and `_`,
+/// at most 63 characters, and validation keeps the result unique per build).
+pub fn object_name(service: &Service) -> String {
+    format!("sloxide-{}", service.name.replace('_', "-"))
+}
+
 /// The manifest of `service` holding the groups of `file`; the namespace is left to the
 /// deployment tool (kubectl, Kustomize, Helm).
 pub fn manifest<'a>(service: &Service, file: &'a RuleFile) -> PrometheusRule<'a> {
@@ -35,7 +42,7 @@ pub fn manifest<'a>(service: &Service, file: &'a RuleFile) -> PrometheusRule<'a>
         api_version: "monitoring.coreos.com/v1",
         kind: "PrometheusRule",
         metadata: Metadata {
-            name: format!("sloxide-{}", service.name),
+            name: object_name(service),
             labels: BTreeMap::from([
                 ("app.kubernetes.io/component".into(), "slo".into()),
                 ("app.kubernetes.io/managed-by".into(), "sloxide".into()),

@@ -2,7 +2,9 @@
 //! next to its rules. Samples and evaluations are 15 s apart; time 0 is the Unix epoch
 //! (a Thursday, 00:00 UTC). For each SLO with synthesizable input series:
 //!
-//! - **outage**: 1h5m of clean traffic, then 100% errors. The first page (or the first
+//! - **outage**: clean traffic for the first alert's long window plus the 5m base window
+//!   (at least 1h5m), then 100% errors; traffic is at least 10 events/s and high enough that
+//!   the long window holds twice `min_events`. The first page (or the first
 //!   alert when there is no page) is not firing one step before the model's detection
 //!   time and fires at the first sample after it. When its windows are derived from the 5m
 //!   recordings (exclusions or long windows) the assertion allows the documented 5m of
@@ -12,6 +14,9 @@
 //!   the epoch): 100% errors throughout the window fire no burn-rate alert, during or after.
 //! - **low traffic** (SLOs with `min_events`): 100% errors with one event fewer than the
 //!   guard over the first alert's long window fire nothing; twice the guard fires.
+//!
+//! Outage and low-traffic scenarios are generated only for a first alert whose long
+//! window is at most a day (longer ones exceed promtool's per-query sample limit).
 
 use std::collections::BTreeMap;
 
@@ -28,9 +33,12 @@ use crate::model::{BurnRateAlert, Duration, Polarity, Service, Severity, Slo};
 
 /// Sample spacing and evaluation interval, in seconds.
 const STEP: u64 = 15;
-/// Clean history before a scenario starts.
+/// Clean history before a scenario starts (at least; see [`Ctx::history`]).
 const HISTORY: u64 = 65 * 60;
-/// Events per second of the synthetic traffic.
+/// Longest long window an outage or low-traffic scenario is generated for (longer ones
+/// need days of 15 s samples, beyond promtool's per-query sample limit).
+const MAX_SCENARIO_WINDOW: u64 = 86_400;
+/// Events per second of the synthetic traffic (at least; see [`Ctx::rate`]).
 const RATE: u64 = 10;
 
 /// A promtool unit-test file.
@@ -210,12 +218,34 @@ impl Ctx<'_> {
             .or_else(|| all.next())
     }
 
-    fn per_step() -> Decimal {
-        Decimal::from(RATE * STEP)
+    /// Events per second: enough for the low-traffic guard of the first alert to pass
+    /// with a factor of two.
+    fn rate(&self) -> u64 {
+        let guard = match (self.slo.alerting.min_events, self.first_alert()) {
+            (Some(min), Some(a)) => (2 * min).div_ceil(a.long_window.secs().max(1)),
+            _ => 0,
+        };
+        RATE.max(guard)
+    }
+
+    fn per_step(&self) -> Decimal {
+        Decimal::from(self.rate() * STEP)
+    }
+
+    /// Clean history before an outage of `alert`: its whole long window and the base
+    /// window are clean when the errors start, so derived windows start from a true zero.
+    fn history(alert: &BurnRateAlert) -> u64 {
+        (alert.long_window.secs() + windows::BASE.secs() + STEP)
+            .max(HISTORY)
+            .next_multiple_of(STEP)
     }
 
     fn outage(&self) -> Option<TestGroup> {
         let alert = self.first_alert()?;
+        if alert.long_window.secs() > MAX_SCENARIO_WINDOW {
+            return None;
+        }
+        let history = Self::history(alert);
         let name = alerts::burn_name(self.slo, alert);
         let detect = self.slo.detection_time(alert).millis();
         let step_ms = STEP * 1000;
@@ -223,20 +253,20 @@ impl Ctx<'_> {
             && windows::is_direct(self.slo, alert.short_window);
         let (quiet, fire) = if direct {
             let k = detect / step_ms + 1;
-            (HISTORY + (k - 1) * STEP, HISTORY + k * STEP)
+            ((k - 1) * STEP, k * STEP)
         } else {
             let lag = windows::BASE.millis();
             (
-                HISTORY + detect / step_ms * STEP,
-                HISTORY + (detect + lag).div_ceil(step_ms) * STEP,
+                detect / step_ms * STEP,
+                (detect + lag).div_ceil(step_ms) * STEP,
             )
         };
-        let start = self.clear_of_exclusions(fire + STEP)?;
-        let quiet = quiet + start - HISTORY;
-        let fire = fire + start - HISTORY;
+        let start = self.clear_of_exclusions(history, history + fire + STEP)?;
+        let quiet = quiet + start;
+        let fire = fire + start;
         let segments = [
-            seg(start / STEP, Self::per_step(), Decimal::ZERO),
-            seg((fire - start) / STEP + 2, Self::per_step(), Decimal::ONE),
+            seg(start / STEP, self.per_step(), Decimal::ZERO),
+            seg((fire - start) / STEP + 2, self.per_step(), Decimal::ONE),
         ];
         let what = format!(
             "full outage fires {name} after the detection time ({}, {} severity)",
@@ -253,13 +283,13 @@ impl Ctx<'_> {
         ))
     }
 
-    /// The first scenario start (>= HISTORY) such that `[0, start + len]` avoids every
+    /// The first scenario start (>= `first`) such that `[0, start + len]` avoids every
     /// exclusion window (widened by the base window); `None` if not found within a day.
-    fn clear_of_exclusions(&self, len: u64) -> Option<u64> {
+    fn clear_of_exclusions(&self, first: u64, len: u64) -> Option<u64> {
         if self.slo.exclusions.is_empty() {
-            return Some(HISTORY);
+            return Some(first);
         }
-        let mut start = HISTORY;
+        let mut start = first;
         while start < 86_400 {
             if (0..=start + len)
                 .step_by(60)
@@ -290,9 +320,11 @@ impl Ctx<'_> {
         })
     }
 
+    /// Pages whose threshold lies above the budget (burn rate above 1), so an error
+    /// ratio exactly at the budget must not fire them.
     fn pages(&self) -> Vec<String> {
         windows::alerts(self.slo)
-            .filter(|a| a.severity == Severity::Page)
+            .filter(|a| a.severity == Severity::Page && a.burn_rate > Decimal::ONE)
             .map(|a| alerts::burn_name(self.slo, a))
             .collect()
     }
@@ -303,10 +335,10 @@ impl Ctx<'_> {
             return None;
         }
         let len = 60 * 60;
-        let start = self.clear_of_exclusions(len)?;
+        let start = self.clear_of_exclusions(HISTORY, len)?;
         let segments = [
-            seg(start / STEP, Self::per_step(), Decimal::ZERO),
-            seg(len / STEP, Self::per_step(), self.slo.error_budget().0),
+            seg(start / STEP, self.per_step(), Decimal::ZERO),
+            seg(len / STEP, self.per_step(), self.slo.error_budget().0),
         ];
         let checks = pages
             .iter()
@@ -327,9 +359,9 @@ impl Ctx<'_> {
             .find(|t| !self.excluded(*t, false))?;
         let after = 20 * 60;
         let segments = [
-            seg(begin / STEP, Self::per_step(), Decimal::ZERO),
-            seg((end - begin) / STEP, Self::per_step(), Decimal::ONE),
-            seg(after / STEP + 1, Self::per_step(), Decimal::ZERO),
+            seg(begin / STEP, self.per_step(), Decimal::ZERO),
+            seg((end - begin) / STEP, self.per_step(), Decimal::ONE),
+            seg(after / STEP + 1, self.per_step(), Decimal::ZERO),
         ];
         let names: Vec<String> = windows::alerts(self.slo)
             .map(|a| alerts::burn_name(self.slo, a))
@@ -357,8 +389,11 @@ impl Ctx<'_> {
         };
         let name = alerts::burn_name(self.slo, alert);
         let long = alert.long_window.secs();
+        if long > MAX_SCENARIO_WINDOW {
+            return Vec::new();
+        }
         let len = long + 10 * 60;
-        let Some(start) = self.clear_of_exclusions(len) else {
+        let Some(start) = self.clear_of_exclusions(HISTORY, len) else {
             return Vec::new();
         };
         // Events per step so that the long window holds `events` events.

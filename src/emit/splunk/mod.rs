@@ -1,10 +1,10 @@
 //! The Splunk backend: one app per service, ready to copy into `$SPLUNK_HOME/etc/apps/`.
 //!
 //! ```text
-//! splunk/<service>/default/app.conf
-//! splunk/<service>/default/savedsearches.conf      alerts, reports, trends
-//! splunk/<service>/default/data/ui/views/sloxide_<service>.xml   dashboard
-//! splunk/<service>/metadata/default.meta
+//! splunk/sloxide_<service>/default/app.conf
+//! splunk/sloxide_<service>/default/savedsearches.conf      alerts, reports, trends
+//! splunk/sloxide_<service>/default/data/ui/views/sloxide_<service>.xml   dashboard
+//! splunk/sloxide_<service>/metadata/default.meta
 //! ```
 //!
 //! Every SLO whose SLI has a Splunk source gets one burn-rate alert search per policy row

@@ -4,9 +4,12 @@
 
 use crate::model::{BurnRateAlert, Service, Slo};
 
-/// The app directory (and `app.conf` id) of a service.
+/// The app directory (and `app.conf` id) of a service: `sloxide_<service>` with `-`
+/// spelled `_`, so no service name can coincide with one of Splunk's own apps (`search`,
+/// `launcher`, …) or another vendor's, and the id has only the letters, digits, `.` and `_`
+/// that `app.conf.spec` allows for `[package] id` (validation keeps it unique).
 pub fn app(service: &Service) -> String {
-    service.name.clone()
+    format!("sloxide_{}", service.name.replace('-', "_"))
 }
 
 /// The dashboard view name (letters, digits and `_` only, as Splunk view names are).
