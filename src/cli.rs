@@ -85,6 +85,13 @@ struct BackendArgs {
     /// Also write promtool unit tests next to the Prometheus rules.
     #[arg(long)]
     emit_tests: bool,
+    /// Namespace of the PrometheusRule objects (operator format).
+    #[arg(long, value_parser = parse_namespace)]
+    operator_namespace: Option<String>,
+    /// Label KEY=VALUE added to the PrometheusRule objects (repeatable), e.g.
+    /// `release=kube-prometheus-stack` for that chart's default ruleSelector.
+    #[arg(long, value_parser = parse_label)]
+    operator_label: Vec<(String, String)>,
     /// Sentry output: current API (detectors/workflows), legacy alert rules, or Terraform.
     #[arg(long, value_enum, default_value_t = SentryFormat::Api)]
     sentry_format: SentryFormat,
@@ -102,11 +109,53 @@ impl BackendArgs {
         emit::Options {
             prometheus_format: self.prometheus_format,
             emit_tests: self.emit_tests,
+            operator: emit::OperatorMeta {
+                namespace: self.operator_namespace,
+                labels: self.operator_label.into_iter().collect(),
+            },
             sentry_format: self.sentry_format,
             templates: self.templates,
             example_date: self.example_date,
         }
     }
+}
+
+/// Whether `s` is one Kubernetes name segment: 1–63 characters, alphanumeric at both
+/// ends, `-` inside (a DNS-1123 label); with `upper`, also upper case and `_`/`.` inside,
+/// as label names and values allow.
+fn is_k8s_segment(s: &str, upper: bool) -> bool {
+    let edge =
+        |c: char| c.is_ascii_lowercase() || c.is_ascii_digit() || (upper && c.is_ascii_uppercase());
+    let inner = |c: char| edge(c) || c == '-' || (upper && matches!(c, '_' | '.'));
+    s.len() <= 63 && s.starts_with(edge) && s.ends_with(edge) && s.chars().all(inner)
+}
+
+fn parse_namespace(text: &str) -> Result<String, String> {
+    if is_k8s_segment(text, false) {
+        Ok(text.to_owned())
+    } else {
+        Err("a namespace is a DNS-1123 label: at most 63 lowercase letters, digits and `-`".into())
+    }
+}
+
+fn parse_label(text: &str) -> Result<(String, String), String> {
+    let (key, value) = text
+        .split_once('=')
+        .ok_or("expected KEY=VALUE, e.g. release=kube-prometheus-stack")?;
+    let (prefix, name) = key
+        .rsplit_once('/')
+        .map_or((None, key), |(p, n)| (Some(p), n));
+    let prefix_ok = prefix
+        .is_none_or(|p| p.len() <= 253 && p.split('.').all(|part| is_k8s_segment(part, false)));
+    if !prefix_ok || !is_k8s_segment(name, true) {
+        return Err(format!("`{key}` is not a Kubernetes label key"));
+    }
+    if !value.is_empty() && !is_k8s_segment(value, true) {
+        return Err(format!(
+            "`{value}` is not a Kubernetes label value (at most 63 of A-Z a-z 0-9 - _ ., alphanumeric at both ends)"
+        ));
+    }
+    Ok((key.to_owned(), value.to_owned()))
 }
 
 fn parse_date(text: &str) -> Result<chrono::NaiveDate, String> {

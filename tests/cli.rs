@@ -354,3 +354,56 @@ fn strict_queries_refuse_writing_splunk_commands_only_when_asked() {
     let examples = sloxide(&["check", "--strict-queries", "examples/"]);
     assert_eq!(code(&examples), 0, "{}", stderr(&examples));
 }
+
+#[test]
+fn operator_objects_take_a_namespace_and_extra_labels() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
+    let o = sloxide(&[
+        "build",
+        "examples/quickstart.yaml",
+        "-o",
+        out.to_str().unwrap(),
+        "--target",
+        "prometheus",
+        "--prometheus-format",
+        "operator",
+        "--operator-namespace",
+        "monitoring",
+        "--operator-label",
+        "release=kube-prometheus-stack",
+    ]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let text =
+        std::fs::read_to_string(out.join("prometheus/hello-api.prometheusrule.yml")).unwrap();
+    let doc: Value = serde_saphyr::from_str(&text).unwrap();
+    assert_eq!(doc["metadata"]["namespace"], "monitoring");
+    assert_eq!(doc["metadata"]["name"], "sloxide-hello-api");
+    assert_eq!(
+        doc["metadata"]["labels"]["release"],
+        "kube-prometheus-stack"
+    );
+    assert_eq!(
+        doc["metadata"]["labels"]["app.kubernetes.io/managed-by"],
+        "sloxide"
+    );
+    // Malformed metadata is a usage error, and nothing is written.
+    for bad in [
+        ["--operator-namespace", "Monitoring"],
+        ["--operator-label", "release"],
+        ["--operator-label", "bad key=x"],
+        ["--operator-label", "release=-x"],
+    ] {
+        let other = dir.path().join("other");
+        let mut args = vec![
+            "build",
+            "examples/quickstart.yaml",
+            "-o",
+            other.to_str().unwrap(),
+        ];
+        args.extend(bad);
+        let o = sloxide(&args);
+        assert_eq!(code(&o), 2, "{bad:?}: {}", stderr(&o));
+        assert!(!other.exists(), "{bad:?}");
+    }
+}

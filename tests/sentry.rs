@@ -512,3 +512,59 @@ fn validation_refuses_what_sentry_cannot_express() {
     let slug = HOSTILE.replace("project: edge-api, query", "project: ../Edge, query");
     assert_eq!(codes_of(&slug), ["sloxide::sentry::project"]);
 }
+
+/// The first object under `v` (depth first) that has `key`, for editing a copy.
+fn first_with<'a>(v: &'a mut Value, key: &str) -> Option<&'a mut Value> {
+    if v.get(key).is_some() {
+        return Some(v);
+    }
+    match v {
+        Value::Object(map) => map.values_mut().find_map(|c| first_with(c, key)),
+        Value::Array(items) => items.iter_mut().find_map(|c| first_with(c, key)),
+        _ => None,
+    }
+}
+
+/// Negative controls for the Terraform contract (jianyuan/sentry v0.15.4,
+/// `internal/provider/resource_alert_gen.go`): PagerDuty needs `service_name`, Slack
+/// `tags` is a string, and the module pins a provider version that has fractional
+/// thresholds (v0.15.3).
+#[test]
+fn terraform_schema_rejects_what_the_provider_rejects() {
+    let tf = schema("terraform");
+    let files = examples(SentryFormat::Terraform);
+    let pick = |key: &str| {
+        files
+            .iter()
+            .find_map(|(p, v)| {
+                let mut copy = v.clone();
+                first_with(&mut copy, key)
+                    .is_some()
+                    .then(|| (p.clone(), v.clone()))
+            })
+            .unwrap_or_else(|| panic!("no file has {key}"))
+    };
+    for key in ["pagerduty", "slack", "required_providers"] {
+        let (path, good) = pick(key);
+        assert!(
+            errors(&tf, &good).is_empty(),
+            "{path}: {:?}",
+            errors(&tf, &good)
+        );
+        let mut bad = good.clone();
+        let at = first_with(&mut bad, key).unwrap();
+        match key {
+            "pagerduty" => {
+                at[key].as_object_mut().unwrap().remove("service_name");
+            }
+            "slack" => at[key]["tags"] = json!(["environment", "level"]),
+            _ => {
+                at[key]["sentry"].as_object_mut().unwrap().remove("version");
+            }
+        }
+        assert!(
+            !errors(&tf, &bad).is_empty(),
+            "{path}: accepted broken {key}"
+        );
+    }
+}

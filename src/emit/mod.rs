@@ -86,6 +86,15 @@ pub enum SentryFormat {
     Terraform,
 }
 
+/// Metadata of Prometheus Operator `PrometheusRule` objects.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct OperatorMeta {
+    /// `metadata.namespace` (unset: the namespace the deployment tool applies).
+    pub namespace: Option<String>,
+    /// Labels added to sloxide's own `app.kubernetes.io/*` labels (they win on a clash).
+    pub labels: std::collections::BTreeMap<String, String>,
+}
+
 /// Backend options from the command line.
 #[derive(Debug, Clone, Default)]
 pub struct Options {
@@ -93,6 +102,8 @@ pub struct Options {
     pub prometheus_format: PrometheusFormat,
     /// Also write promtool unit tests next to the rules.
     pub emit_tests: bool,
+    /// Metadata of `PrometheusRule` objects (operator format).
+    pub operator: OperatorMeta,
     /// Sentry output shape.
     pub sentry_format: SentryFormat,
     /// Directory with runbook template overrides.

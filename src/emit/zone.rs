@@ -18,8 +18,10 @@ use chrono_tz::Tz;
 
 /// First year whose transitions are listed.
 pub const FROM_YEAR: i32 = 2020;
-/// Year (exclusive) after which the last offset is assumed to hold.
-pub const TO_YEAR: i32 = 2040;
+/// First year (exclusive end of the table) whose transitions are no longer listed: the
+/// table covers 2020 through 2040 inclusive, as documented; after that the last offset
+/// holds.
+pub const TO_YEAR: i32 = 2041;
 
 /// A zone's offsets over the horizon.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -150,6 +152,9 @@ mod tests {
                 assert_eq!(table.at(*since), *offset);
                 assert_ne!(table.at(since - 1), *offset);
             }
+            // The autumn 2040 change is in the table (the README promises 2020–2040).
+            let last = DateTime::from_timestamp(table.transitions.last().unwrap().0, 0).unwrap();
+            assert_eq!(chrono::Datelike::year(&last), 2040, "{zone}");
         }
         assert_eq!(Offsets::of("Not/AZone"), None);
     }

@@ -114,7 +114,7 @@ fn emit_service(service: &Service, options: &Options, out: &mut Emitted) {
         rules::to_yaml(&header, &file),
     );
     if options.prometheus_format == PrometheusFormat::Operator {
-        let manifest = operator::manifest(service, &file);
+        let manifest = operator::manifest(service, &file, &options.operator);
         push(
             out,
             format!("{base}.prometheusrule.yml"),

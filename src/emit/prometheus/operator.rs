@@ -5,6 +5,7 @@ use std::collections::BTreeMap;
 use serde::Serialize;
 
 use super::rules::{Group, RuleFile};
+use crate::emit::OperatorMeta;
 use crate::model::Service;
 
 /// A `monitoring.coreos.com/v1` `PrometheusRule`.
@@ -20,6 +21,8 @@ pub struct PrometheusRule<'a> {
 #[derive(Debug, Serialize)]
 struct Metadata {
     name: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    namespace: Option<String>,
     labels: BTreeMap<String, String>,
 }
 
@@ -35,19 +38,27 @@ pub fn object_name(service: &Service) -> String {
     format!("sloxide-{}", service.name.replace('_', "-"))
 }
 
-/// The manifest of `service` holding the groups of `file`; the namespace is left to the
-/// deployment tool (kubectl, Kustomize, Helm).
-pub fn manifest<'a>(service: &Service, file: &'a RuleFile) -> PrometheusRule<'a> {
+/// The manifest of `service` holding the groups of `file`, in `meta.namespace` (or the
+/// deployment tool's namespace when unset) with `meta.labels` added to sloxide's own (so a
+/// Prometheus `ruleSelector` such as kube-prometheus-stack's `release: <name>` selects it).
+pub fn manifest<'a>(
+    service: &Service,
+    file: &'a RuleFile,
+    meta: &OperatorMeta,
+) -> PrometheusRule<'a> {
+    let mut labels = BTreeMap::from([
+        ("app.kubernetes.io/component".into(), "slo".into()),
+        ("app.kubernetes.io/managed-by".into(), "sloxide".into()),
+        ("app.kubernetes.io/part-of".into(), service.name.clone()),
+    ]);
+    labels.extend(meta.labels.clone());
     PrometheusRule {
         api_version: "monitoring.coreos.com/v1",
         kind: "PrometheusRule",
         metadata: Metadata {
             name: object_name(service),
-            labels: BTreeMap::from([
-                ("app.kubernetes.io/component".into(), "slo".into()),
-                ("app.kubernetes.io/managed-by".into(), "sloxide".into()),
-                ("app.kubernetes.io/part-of".into(), service.name.clone()),
-            ]),
+            namespace: meta.namespace.clone(),
+            labels,
         },
         spec: Spec {
             groups: &file.groups,

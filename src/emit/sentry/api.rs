@@ -31,7 +31,8 @@ pub struct Detector {
 struct DataSource {
     aggregate: String,
     dataset: &'static str,
-    #[serde(skip_serializing_if = "Option::is_none")]
+    /// Always present: the data-source validator requires the key (`null` = all
+    /// environments).
     environment: Option<String>,
     event_types: Vec<&'static str>,
     query: String,

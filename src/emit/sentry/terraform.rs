@@ -1,6 +1,8 @@
 //! Terraform JSON (`*.tf.json`) for the jianyuan/sentry provider's current resources:
 //! `sentry_metric_monitor` (detectors) and `sentry_alert` (workflows); field names from
-//! `docs/resources/{metric_monitor,alert}.md` (provider snapshot ed580326, v0.15.4).
+//! `internal/provider/resource_{metric_monitor,alert}_gen.go` at v0.15.4 (fb9f2ff3).
+//! The files need provider v0.15.3 or later (fractional `comparison` thresholds, 72cd530e;
+//! empty `trigger_conditions` from v0.15.2, 333ebb7a), hence `~> 0.15.3`.
 //! Ids only the organisation knows come from the map variable `sentry_ids`, keyed like the
 //! API placeholders (`team:kyc-platform`); `main.tf.json` declares it and the provider per project directory.
 
@@ -10,13 +12,17 @@ use super::plan::{Issue, Metric, Rule, Target};
 use super::vocab;
 use crate::model::Severity;
 
+/// The provider versions the files work with.
+pub const PROVIDER_VERSION: &str = "~> 0.15.3";
+
 /// The provider requirement and variables every project directory (one root module)
 /// declares.
 pub fn module() -> Value {
     json!({
         "terraform": {
+            "required_version": ">= 1.0",
             "required_providers": {
-                "sentry": { "source": "jianyuan/sentry" }
+                "sentry": { "source": "jianyuan/sentry", "version": PROVIDER_VERSION }
             }
         },
         "variable": {
@@ -26,7 +32,7 @@ pub fn module() -> Value {
             },
             "sentry_ids": {
                 "type": "map(string)",
-                "description": "Ids by placeholder key (see the service manifest), e.g. \"team:kyc-platform\" = \"42\"."
+                "description": "Ids by placeholder key, as listed under `placeholders` in the service manifest, e.g. \"integration:slack\" = \"123456\"."
             }
         }
     })
@@ -186,6 +192,7 @@ fn action(target: &Target, severity: Severity, notes: Option<&str>) -> Value {
         Target::PagerDuty(service) => json!({"pagerduty": {
             "integration_id": id("integration", "pagerduty"),
             "service_id": id("pagerduty_service", service),
+            "service_name": lit(service),
             "severity": match severity {
                 Severity::Page => "critical",
                 Severity::Ticket => "warning",
@@ -196,7 +203,7 @@ fn action(target: &Target, severity: Severity, notes: Option<&str>) -> Value {
                 "integration_id": id("integration", "slack"),
                 "channel_name": lit(channel),
                 "channel_id": id("slack_channel_id", channel),
-                "tags": ["environment", "level"],
+                "tags": "environment,level",
             });
             insert_opt(&mut slack, "notes", notes.map(|n| Value::from(lit(n))));
             json!({"slack": slack})
