@@ -160,8 +160,8 @@ fn schemas_reject_what_sentry_rejects() {
     for bad in [
         broken(&|v| v["timeWindow"] = json!(7)),
         broken(&|v| v["thresholdType"] = json!(2)),
-        broken(&|v| v["aggregate"] = json!("p90(span.duration)")),
-        broken(&|v| v["dataset"] = json!("events_analytics_platform")),
+        broken(&|v| v["aggregate"] = json!("percentile(span.duration,0.9)")),
+        broken(&|v| v["dataset"] = json!("transactions")),
         broken(&|v| v["projects"] = json!(["a", "b"])),
         broken(&|v| v["query"] = json!("release:latest")),
         broken(&|v| v["triggers"][0]["label"] = json!("warning")),
@@ -311,10 +311,19 @@ fn burn_rates_map_onto_sentry_windows() {
     // 6h is not a Sentry window: rounded down to 4h (240 min).
     let slow = &files[&format!("{dir}/alert.verification-availability.page-6h.json")];
     assert_eq!(slow["timeWindow"], 240);
-    // Latency 90% within 3 s → p90(transaction.duration) > 3000 ms, one rule per row;
-    // the 3d ticket row is capped at Sentry's longest window, 1 day.
+    // Latency 90% within 3 s → p90(span.duration) > 3000 ms on the spans dataset (the
+    // default: sentry.io refuses new transaction-based alerts), one rule per row; the 3d
+    // ticket row is capped at Sentry's longest window, 1 day.
     let latency = &files[&format!("{dir}/alert.verification-latency.page-1h.json")];
-    assert_eq!(latency["aggregate"], "p90(transaction.duration)");
+    assert_eq!(latency["aggregate"], "p90(span.duration)");
+    assert_eq!(latency["dataset"], "events_analytics_platform");
+    assert_eq!(latency["eventTypes"], json!(["trace_item_span"]));
+    assert!(
+        latency["query"]
+            .as_str()
+            .unwrap()
+            .starts_with("is_transaction:true")
+    );
     assert_eq!(latency["triggers"][0]["alertThreshold"], json!(3000));
     let ticket = &files[&format!("{dir}/alert.verification-latency.ticket-3d.json")];
     assert_eq!(ticket["timeWindow"], 1440);
@@ -567,4 +576,64 @@ fn terraform_schema_rejects_what_the_provider_rejects() {
             "{path}: accepted broken {key}"
         );
     }
+}
+
+/// What breaks the metric-workflow contract of Sentry's own alert-rule migration
+/// (getsentry/sentry `workflow_engine/migration_helpers/alert_rule.py`): each action filter
+/// holds `issue_priority_greater_or_equal P` and `issue_priority_deescalating P` under
+/// `logicType: any`, so the trigger notifies when the issue reaches P and again when it
+/// falls back or resolves.
+fn metric_filter_problems(workflow: &Value) -> Vec<String> {
+    let mut out = Vec::new();
+    for (i, f) in workflow["actionFilters"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .enumerate()
+    {
+        if f["logicType"] != "any" {
+            out.push(format!("filter {i}: logicType {}", f["logicType"]));
+        }
+        let of = |kind: &str| {
+            f["conditions"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .find(|c| c["type"] == kind)
+                .map(|c| c["comparison"].clone())
+        };
+        match (
+            of("issue_priority_greater_or_equal"),
+            of("issue_priority_deescalating"),
+        ) {
+            (Some(a), Some(b)) if a == b => {}
+            other => out.push(format!("filter {i}: priority conditions {other:?}")),
+        }
+    }
+    out
+}
+
+#[test]
+fn metric_workflows_notify_resolution() {
+    let files = examples(SentryFormat::Api);
+    let metric: Vec<(&String, &Value)> = files
+        .iter()
+        .filter(|(p, _)| {
+            p.ends_with(".workflow.json") && (p.contains("/alert.") || p.contains("/failing."))
+        })
+        .collect();
+    assert!(metric.len() >= 10, "{}", metric.len());
+    for (path, w) in &metric {
+        assert_eq!(metric_filter_problems(w), Vec::<String>::new(), "{path}");
+    }
+    // Negative controls: without the de-escalation condition, or with `all`, it fails.
+    let mut bad = metric[0].1.clone();
+    bad["actionFilters"][0]["conditions"]
+        .as_array_mut()
+        .unwrap()
+        .retain(|c| c["type"] != "issue_priority_deescalating");
+    assert!(!metric_filter_problems(&bad).is_empty());
+    let mut bad = metric[0].1.clone();
+    bad["actionFilters"][0]["logicType"] = json!("all");
+    assert!(!metric_filter_problems(&bad).is_empty());
 }

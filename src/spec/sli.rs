@@ -101,13 +101,15 @@ pub struct SentrySource {
     pub environment: Option<Spanned<String>>,
 }
 
-/// Sentry datasets an SLI can be measured on.
+/// Sentry datasets an SLI can be measured on (default `spans`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum SentryDataset {
-    /// Performance transactions.
+    /// Performance transactions: for self-hosted Sentry and organisations that still create
+    /// transaction-based alerts (sentry.io refuses them).
     Transactions,
-    /// Spans (the successor of transactions).
+    /// Spans (`events_analytics_platform`, scoped to `is_transaction:true`): what sentry.io
+    /// accepts for new alerts; the default.
     Spans,
 }
 

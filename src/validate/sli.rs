@@ -252,7 +252,7 @@ fn sentry(ctx: &mut Ctx, s: &spec::SentrySource) -> model::SentrySource {
     }
     model::SentrySource {
         project: s.project.value.clone(),
-        dataset: s.dataset.unwrap_or(spec::SentryDataset::Transactions),
+        dataset: s.dataset.unwrap_or(spec::SentryDataset::Spans),
         query: s.query.as_ref().map(|q| q.value.clone()),
         environment: s.environment.as_ref().map(|e| e.value.clone()),
     }

@@ -193,13 +193,22 @@ pub fn metric_workflow(rule: &Rule, m: &Metric) -> Workflow {
         action_filters: m
             .triggers
             .iter()
+            // As Sentry's own alert-rule migration builds them
+            // (migration_helpers/alert_rule.py): the filter passes when the issue reaches
+            // the trigger's priority, and again when it falls back below it or resolves
+            // (`issue_priority_deescalating`), so resolutions are notified too.
             .map(|t| ActionFilter {
-                logic_type: "all",
-                conditions: vec![WorkflowCondition {
-                    kind: "issue_priority_greater_or_equal",
+                logic_type: "any",
+                conditions: [
+                    "issue_priority_greater_or_equal",
+                    "issue_priority_deescalating",
+                ]
+                .map(|kind| WorkflowCondition {
+                    kind,
                     comparison: json!(priority(t.severity)),
                     condition_result: true,
-                }],
+                })
+                .into(),
                 actions: t
                     .targets
                     .iter()

@@ -229,6 +229,22 @@ pub fn plan(service: &Service, skipped: &mut Vec<String>) -> ServicePlan {
     plan
 }
 
+/// The dataset of the service's Sentry SLIs when they all agree on one, else spans (what
+/// sentry.io accepts): step-failure rules use it, so a self-hosted service that measures
+/// on transactions keeps its step rules there too.
+fn service_dataset(service: &Service) -> SentryDataset {
+    let mut sets: Vec<SentryDataset> = service
+        .slos
+        .iter()
+        .filter_map(|s| sentry_source(s).map(|x| x.dataset))
+        .collect();
+    sets.dedup();
+    match sets.as_slice() {
+        [one] => *one,
+        _ => SentryDataset::Spans,
+    }
+}
+
 /// The environment of the service's Sentry SLIs when they all agree on one.
 fn service_environment(service: &Service) -> Option<String> {
     let mut envs: Vec<&String> = service
@@ -436,6 +452,7 @@ fn step_failure(
     env: &Option<String>,
 ) -> Rule {
     let anchor = naming::step_failure_anchor(journey, &step.name);
+    let dataset = service_dataset(service);
     let threshold = STEP_FAILURE_RATE;
     let percent = crate::model::Ratio(threshold).percent();
     Rule {
@@ -457,9 +474,9 @@ fn step_failure(
             step: step.name.clone(),
         },
         kind: RuleKind::Metric(Metric {
-            dataset: SentryDataset::Transactions,
+            dataset,
             aggregate: "failure_rate()".into(),
-            query: metric_query(SentryDataset::Transactions, sentry.query.as_deref()),
+            query: metric_query(dataset, sentry.query.as_deref()),
             environment: env.clone(),
             window_minutes: STEP_FAILURE_WINDOW,
             triggers: vec![Trigger {
