@@ -235,6 +235,13 @@ fn run(command: Command) -> u8 {
                 }
                 Vec::new()
             };
+            let mut notes = notes;
+            notes.extend(model.services.iter().flat_map(|service| {
+                emit::lossy(service)
+                    .into_iter()
+                    .filter(|l| targets.contains(&l.target))
+                    .map(|l| lossy_warning(service, &l))
+            }));
             let status = report_diagnostics(&checked, &report, &notes);
             if status != OK {
                 return status;
@@ -307,6 +314,23 @@ fn skipped_warning(s: &emit::Skipped) -> Diagnostic {
     d.with_help(format!(
         "add a {} source to its SLI, or leave {} out of --target",
         s.target, s.target
+    ))
+}
+
+fn lossy_warning(service: &crate::model::Service, l: &emit::Lossy) -> Diagnostic {
+    let subject = match &l.slo {
+        Some(slo) => format!("SLO {}/{slo}", l.service),
+        None => format!("service {}", l.service),
+    };
+    let mut d = Diagnostic::unplaced(
+        Code::BuildLossy,
+        Some(service.spec_path.clone()),
+        format!("{}: {subject}: {}", l.target, l.what),
+    );
+    d.level = Level::Warning;
+    d.with_help(format!(
+        "the {} output evaluates less than the spec says here; its manifest (where it has one) and the runbook list this",
+        l.target
     ))
 }
 

@@ -407,3 +407,68 @@ fn operator_objects_take_a_namespace_and_extra_labels() {
         assert!(!other.exists(), "{bad:?}");
     }
 }
+
+#[test]
+fn lossy_mappings_are_warned_listed_in_the_manifest_and_the_runbook() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
+    let out_s = out.to_str().unwrap();
+    let o = sloxide(&["build", "examples/", "-o", out_s, "--format", "json"]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let report: Value = serde_json::from_str(&stdout(&o)).unwrap();
+    let lossy: Vec<&Value> = report["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|d| d["code"] == "sloxide::build::lossy")
+        .collect();
+    assert!(lossy.iter().all(|d| d["severity"] == "warning"));
+    let says = |needle: &str| {
+        lossy
+            .iter()
+            .any(|d| d["message"].as_str().unwrap().contains(needle))
+    };
+    // Sentry drops the short window of every row and rounds 6h to 4h.
+    assert!(says(
+        "sentry: SLO kyc-verification/verification-availability: page-6h: evaluated over 240 min only; the short window 30m is not"
+    ));
+    // A paired ticket row is judged over its page row's window.
+    assert!(says("ticket-1d: evaluated over 60 min only"));
+    // Splunk cannot page PagerDuty.
+    assert!(says(
+        "splunk: service card-platform: notify.page PagerDuty card-platform-primary"
+    ));
+    // The Sentry manifest and the runbook say the same.
+    let manifest: Value = serde_json::from_str(
+        &std::fs::read_to_string(out.join("sentry/kyc-verification/manifest.json")).unwrap(),
+    )
+    .unwrap();
+    let entries = manifest["lossy"].as_array().unwrap();
+    assert!(entries.iter().any(|e| {
+        e["slo"] == "verification-availability"
+            && e["what"]
+                .as_str()
+                .unwrap()
+                .starts_with("page-6h: evaluated over 240 min")
+    }));
+    let runbook = std::fs::read_to_string(out.join("runbook/kyc-verification.md")).unwrap();
+    assert!(runbook.contains("- Sentry: page-6h: evaluated over 240 min only"));
+    let card = std::fs::read_to_string(out.join("runbook/card-platform.md")).unwrap();
+    assert!(card.contains("- Splunk: notify.page PagerDuty card-platform-primary"));
+    // A build of Prometheus alone loses nothing and warns of nothing lossy.
+    let other = dir.path().join("prom");
+    let o = sloxide(&[
+        "build",
+        "examples/",
+        "-o",
+        other.to_str().unwrap(),
+        "--target",
+        "prometheus",
+    ]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    assert!(
+        !stderr(&o).contains("sloxide::build::lossy"),
+        "{}",
+        stderr(&o)
+    );
+}

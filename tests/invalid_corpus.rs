@@ -22,6 +22,7 @@ const NOT_FROM_A_SPEC_FILE: &[Code] = &[
     Code::IoNoSpecs,
     Code::SplunkStrict,
     Code::BackendNoSource,
+    Code::BuildLossy,
     Code::BuildBackend,
     Code::OutputUnsafe,
     Code::OutputConflict,

@@ -127,6 +127,21 @@ pub struct Emitted {
     pub errors: Vec<String>,
 }
 
+/// Something the spec says that a backend cannot express: reported as a
+/// `sloxide::build::lossy` warning, listed in the backend's manifest (where it has one) and
+/// in the runbook next to the SLO.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Lossy {
+    /// Backend that loses it.
+    pub target: Target,
+    /// Service name.
+    pub service: String,
+    /// SLO concerned, or `None` for service-wide settings (notification targets).
+    pub slo: Option<String>,
+    /// What is lost and what the backend evaluates instead.
+    pub what: String,
+}
+
 /// One alert a backend emits, for the runbook catalogue.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct CatalogueEntry {
@@ -158,6 +173,14 @@ pub fn emit(model: &Model, targets: &[Target], options: &Options) -> Emitted {
         }
     }
     out.files.sort_by(|a, b| a.path.cmp(&b.path));
+    out
+}
+
+/// What each backend cannot express of `service` (Prometheus expresses everything), in
+/// backend order; like the catalogue, independent of the requested targets.
+pub fn lossy(service: &Service) -> Vec<Lossy> {
+    let mut out = splunk::lossy(service);
+    out.extend(sentry::lossy(service));
     out
 }
 

@@ -15,7 +15,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use rust_decimal::Decimal;
 use serde::Serialize;
 
-use super::super::CatalogueEntry;
+use super::super::{CatalogueEntry, Lossy};
 use crate::emit::naming;
 use crate::model::{
     Actor, Bands, Bound, BurnRateAlert, Count, CountMatch, Exclusion, ImpactLevel, ImpactPolicy,
@@ -59,6 +59,8 @@ pub struct ServiceCtx {
     /// Alerts a backend emits under an anchor no section of this runbook covers (kept so
     /// that every link resolves).
     pub other_alerts: Vec<OtherAlertCtx>,
+    /// Service-wide settings a backend cannot express (notification targets).
+    pub lossy: Vec<LossyCtx>,
 }
 
 /// Owners.
@@ -265,6 +267,28 @@ pub struct SloCtx {
     pub alerts: Vec<BurnAlertCtx>,
     /// Minimum events before any alert may fire.
     pub min_events: Option<u64>,
+    /// What a backend evaluates differently from the spec for this SLO.
+    pub lossy: Vec<LossyCtx>,
+}
+
+/// Something a backend cannot express, and what it evaluates instead.
+#[derive(Debug, Serialize)]
+pub struct LossyCtx {
+    /// Backend name (`Sentry`, `Splunk`).
+    pub backend: String,
+    /// What is lost (plain text; escape with `md`).
+    pub what: String,
+}
+
+fn lossy_ctx(lossy: &[Lossy], slo: Option<&str>) -> Vec<LossyCtx> {
+    lossy
+        .iter()
+        .filter(|l| l.slo.as_deref() == slo)
+        .map(|l| LossyCtx {
+            backend: backend_name(l.target).to_owned(),
+            what: l.what.clone(),
+        })
+        .collect()
 }
 
 /// An SLI in words and per backend.
@@ -503,8 +527,9 @@ impl ExampleCtx {
     }
 }
 
-/// Builds the context of `service`; `catalogue` lists the alerts the backends emit.
-pub fn build(service: &Service, catalogue: &[CatalogueEntry]) -> ServiceCtx {
+/// Builds the context of `service`; `catalogue` lists the alerts the backends emit and
+/// `lossy` what they cannot express.
+pub fn build(service: &Service, catalogue: &[CatalogueEntry], lossy: &[Lossy]) -> ServiceCtx {
     let mut names = Names::new(catalogue);
     let dep_nodes: BTreeMap<&str, usize> = service
         .dependencies
@@ -546,7 +571,7 @@ pub fn build(service: &Service, catalogue: &[CatalogueEntry]) -> ServiceCtx {
     let slos = service
         .slos
         .iter()
-        .map(|s| slo(service, s, &mut names))
+        .map(|s| slo(service, s, &mut names, lossy))
         .collect();
 
     // One entry per anchor: a journey's window (copied into each of its SLOs) is listed
@@ -659,6 +684,7 @@ pub fn build(service: &Service, catalogue: &[CatalogueEntry]) -> ServiceCtx {
             when_healthy: p.when_healthy.clone(),
         }),
         other_alerts: names.rest(),
+        lossy: lossy_ctx(lossy, None),
     }
 }
 
@@ -757,7 +783,7 @@ fn journey(
     }
 }
 
-fn slo(service: &Service, s: &Slo, names: &mut Names) -> SloCtx {
+fn slo(service: &Service, s: &Slo, names: &mut Names, lossy: &[Lossy]) -> SloCtx {
     let journey = s.journey.as_deref().and_then(|j| service.journey(j));
     let bound = journey.and_then(|j| j.availability_bound);
     let notify_for = |sev: Severity| notify(service.notify.for_severity(sev));
@@ -796,6 +822,7 @@ fn slo(service: &Service, s: &Slo, names: &mut Names) -> SloCtx {
             .map(|a| burn_alert(s, a, names, notify_for(a.severity)))
             .collect(),
         min_events: s.alerting.min_events,
+        lossy: lossy_ctx(lossy, Some(&s.name)),
     }
 }
 
@@ -1123,6 +1150,16 @@ fn snake<T: Serialize>(v: &T) -> String {
         .unwrap_or_default()
 }
 
+/// The display name of a backend.
+fn backend_name(target: crate::emit::Target) -> &'static str {
+    match target {
+        crate::emit::Target::Prometheus => "Prometheus",
+        crate::emit::Target::Splunk => "Splunk",
+        crate::emit::Target::Sentry => "Sentry",
+        crate::emit::Target::Runbook => "Runbook",
+    }
+}
+
 /// Catalogue names grouped by anchor; sections take theirs, the rest are reported.
 struct Names(BTreeMap<String, Vec<NameCtx>>);
 
@@ -1131,12 +1168,7 @@ impl Names {
         let mut map: BTreeMap<String, Vec<NameCtx>> = BTreeMap::new();
         for e in catalogue {
             map.entry(e.anchor.clone()).or_default().push(NameCtx {
-                backend: match e.target {
-                    crate::emit::Target::Prometheus => "Prometheus",
-                    crate::emit::Target::Splunk => "Splunk",
-                    crate::emit::Target::Sentry => "Sentry",
-                    crate::emit::Target::Runbook => "Runbook",
-                },
+                backend: backend_name(e.target),
                 name: e.name.clone(),
             });
         }

@@ -34,7 +34,11 @@ pub fn emit(model: &Model, options: &Options, out: &mut Emitted) {
     };
     let mut contexts = Vec::new();
     for service in &model.services {
-        let ctx = context::build(service, &super::catalogue(service, options));
+        let ctx = context::build(
+            service,
+            &super::catalogue(service, options),
+            &super::lossy(service),
+        );
         match render_service(&env, service, &ctx, date) {
             Ok(text) => out.files.push(OutputFile {
                 path: naming::runbook_path(service),
@@ -103,6 +107,6 @@ fn render_with(
     options: &Options,
 ) -> Result<String, String> {
     let env = templates::environment(options.templates.as_deref()).map_err(|e| e.to_string())?;
-    let ctx = context::build(service, catalogue);
+    let ctx = context::build(service, catalogue, &super::lossy(service));
     render_service(&env, service, &ctx, DEFAULT_EXAMPLE_DATE)
 }

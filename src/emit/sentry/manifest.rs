@@ -22,6 +22,18 @@ pub struct Manifest<'a> {
     pub unalerted: &'a [Unalerted],
     /// Placeholders (`${kind:name}`) used by the files, sorted.
     pub placeholders: Vec<String>,
+    /// What the spec says that these rules do not evaluate.
+    pub lossy: Vec<LossyEntry>,
+}
+
+/// One thing the rules cannot express.
+#[derive(Serialize)]
+pub struct LossyEntry {
+    /// SLO concerned (absent for service-wide settings).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub slo: Option<String>,
+    /// What is lost and what Sentry evaluates instead.
+    pub what: String,
 }
 
 /// One rule of the manifest.

@@ -8,6 +8,7 @@
 
 mod api;
 mod legacy;
+mod lossy;
 mod manifest;
 mod plan;
 mod terraform;
@@ -17,6 +18,7 @@ use serde::Serialize;
 
 use super::{CatalogueEntry, Emitted, Options, OutputFile, SentryFormat, Skipped, Target};
 use crate::model::{Model, Service};
+pub use lossy::lossy;
 use manifest::{Manifest, ManifestRule, Request};
 use plan::{Rule, RuleKind};
 
@@ -86,6 +88,13 @@ pub fn emit(model: &Model, options: &Options, out: &mut Emitted) {
             rules: manifest_rules,
             unalerted: &plan.unalerted,
             placeholders,
+            lossy: lossy(service)
+                .into_iter()
+                .map(|l| manifest::LossyEntry {
+                    slo: l.slo,
+                    what: l.what,
+                })
+                .collect(),
         };
         out.files.push(OutputFile {
             path: format!("sentry/{}/manifest.json", service.name),

@@ -260,7 +260,8 @@ fn service_environment(service: &Service) -> Option<String> {
     }
 }
 
-fn sentry_source(slo: &Slo) -> Option<&SentrySource> {
+/// The Sentry source of `slo`'s SLI, if it has one.
+pub fn sentry_source(slo: &Slo) -> Option<&SentrySource> {
     match &slo.sli.kind {
         SliKind::Ratio { sentry, .. } | SliKind::Latency { sentry, .. } => sentry.as_ref(),
         SliKind::JourneyDuration { .. } => None,

@@ -14,12 +14,14 @@
 
 mod conf;
 mod dashboard;
+mod lossy;
 mod names;
 mod searches;
 mod spl;
 
 use super::{CatalogueEntry, Emitted, Options, OutputFile, Skipped, Target, naming};
 use crate::model::{Model, Service, SliKind, Slo};
+pub use lossy::lossy;
 use spl::Source;
 
 /// Emits one Splunk app per service that has at least one SLO with a Splunk source.
