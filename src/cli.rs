@@ -85,6 +85,10 @@ struct BackendArgs {
     /// Also write promtool unit tests next to the Prometheus rules.
     #[arg(long)]
     emit_tests: bool,
+    /// The ruler that evaluates the Prometheus rules: with `mimir`, build warns where the
+    /// rule layout exceeds Mimir's default limits and says how to raise them.
+    #[arg(long, value_enum, default_value_t = emit::Ruler::Prometheus)]
+    ruler: emit::Ruler,
     /// Namespace of the PrometheusRule objects (operator format).
     #[arg(long, value_parser = parse_namespace)]
     operator_namespace: Option<String>,
@@ -109,6 +113,7 @@ impl BackendArgs {
         emit::Options {
             prometheus_format: self.prometheus_format,
             emit_tests: self.emit_tests,
+            ruler: self.ruler,
             operator: emit::OperatorMeta {
                 namespace: self.operator_namespace,
                 labels: self.operator_label.into_iter().collect(),
@@ -236,6 +241,11 @@ fn run(command: Command) -> u8 {
                 Vec::new()
             };
             let mut notes = notes;
+            notes.extend(emitted.limits.iter().map(|text| {
+                let mut d = Diagnostic::unplaced(Code::BuildRulerLimit, None, text.clone());
+                d.level = Level::Warning;
+                d.with_help("or split the SLOs over more tenants; the rules themselves are valid Prometheus")
+            }));
             notes.extend(model.services.iter().flat_map(|service| {
                 emit::lossy(service)
                     .into_iter()

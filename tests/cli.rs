@@ -472,3 +472,44 @@ fn lossy_mappings_are_warned_listed_in_the_manifest_and_the_runbook() {
         stderr(&o)
     );
 }
+
+#[test]
+fn ruler_mimir_names_the_exceeded_limit_and_how_to_raise_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
+    let args = [
+        "build",
+        "examples/",
+        "-o",
+        out.to_str().unwrap(),
+        "--target",
+        "prometheus",
+    ];
+    let plain = sloxide(&args);
+    assert_eq!(code(&plain), 0, "{}", stderr(&plain));
+    assert!(!stderr(&plain).contains("sloxide::build::ruler-limit"));
+    let mut mimir_args = args.to_vec();
+    mimir_args.extend(["--ruler", "mimir", "--format", "json"]);
+    let mimir = sloxide(&mimir_args);
+    assert_eq!(code(&mimir), 0, "{}", stderr(&mimir));
+    let report: Value = serde_json::from_str(&stdout(&mimir)).unwrap();
+    let limits: Vec<String> = report["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|d| d["code"] == "sloxide::build::ruler-limit")
+        .map(|d| d["message"].as_str().unwrap().to_owned())
+        .collect();
+    // The availability groups of the examples hold 23 rules each, over Mimir's 20.
+    assert!(!limits.is_empty());
+    for l in &limits {
+        assert!(
+            l.contains("has 23 rules") || l.contains("rules and Mimir allows 20"),
+            "{l}"
+        );
+        assert!(l.contains("ruler_max_rules_per_rule_group"), "{l}");
+    }
+    // The rules written are the same with either ruler.
+    let again = sloxide(&[&args[..], &["--ruler", "mimir", "--check"]].concat());
+    assert_eq!(code(&again), 0, "{}", stderr(&again));
+}

@@ -23,6 +23,7 @@ const NOT_FROM_A_SPEC_FILE: &[Code] = &[
     Code::SplunkStrict,
     Code::BackendNoSource,
     Code::BuildLossy,
+    Code::BuildRulerLimit,
     Code::BuildBackend,
     Code::OutputUnsafe,
     Code::OutputConflict,

@@ -88,6 +88,7 @@ codes! {
     SplunkStrict => "sloxide::splunk::strict", "under --strict-queries, a Splunk base search uses a command that writes, sends, deletes or calls out, a macro or a subsearch";
     BackendNoSource => "sloxide::build::no-source", "an SLO has no source for a requested backend and is skipped there";
     BuildLossy => "sloxide::build::lossy", "a backend cannot express part of the spec (a window, a guard, an exclusion, a target); it says what it evaluates instead";
+    BuildRulerLimit => "sloxide::build::ruler-limit", "with --ruler mimir, the rule layout exceeds a default Mimir ruler limit; the message says which and how to raise it";
     BuildBackend => "sloxide::build::backend", "a backend could not generate its output (a broken template, or a bug in sloxide); nothing was written";
     OutputUnsafe => "sloxide::build::unsafe-path", "the output directory holds a symlink, special file or bad manifest; nothing was written";
     OutputConflict => "sloxide::build::not-owned", "an output path holds a file sloxide did not write";

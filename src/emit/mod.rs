@@ -95,6 +95,18 @@ pub struct OperatorMeta {
     pub labels: std::collections::BTreeMap<String, String>,
 }
 
+/// The rule evaluator the Prometheus rules are meant for; it decides which limits
+/// `build` checks the rule layout against.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
+pub enum Ruler {
+    /// Prometheus, Thanos Ruler, Cortex: no per-group or per-tenant rule limits by default.
+    #[default]
+    Prometheus,
+    /// Grafana Mimir: at most 20 rules per group and 70 groups per tenant by default
+    /// (`-ruler.max-rules-per-rule-group`, `-ruler.max-rule-groups-per-tenant`).
+    Mimir,
+}
+
 /// Backend options from the command line.
 #[derive(Debug, Clone, Default)]
 pub struct Options {
@@ -104,6 +116,8 @@ pub struct Options {
     pub emit_tests: bool,
     /// Metadata of `PrometheusRule` objects (operator format).
     pub operator: OperatorMeta,
+    /// The ruler whose limits the rule layout is checked against.
+    pub ruler: Ruler,
     /// Sentry output shape.
     pub sentry_format: SentryFormat,
     /// Directory with runbook template overrides.
@@ -125,6 +139,9 @@ pub struct Emitted {
     /// Problems a backend hit that validation could not foresee (e.g. a broken user
     /// template); the build fails when this is not empty.
     pub errors: Vec<String>,
+    /// Limits of the target system the output exceeds (`--ruler mimir`), with how to
+    /// raise them; reported as warnings.
+    pub limits: Vec<String>,
 }
 
 /// Something the spec says that a backend cannot express: reported as a

@@ -419,7 +419,7 @@ impl Slo {
     /// (90% within 3 s → `p90`), or `None` when Sentry has no such function. The functions
     /// are those the metric alert aggregates accept on both the transactions and the spans
     /// dataset (`EAP_FUNCTIONS` in getsentry/sentry `src/sentry/incidents/logic.py`; see
-    /// `schema/sentry/common.schema.json`).
+    /// the `aggregate` patterns of `schema/sentry/api.schema.json` and `legacy.schema.json`).
     pub fn sentry_percentile(&self) -> Option<&'static str> {
         let percent = self.objective.0 * rust_decimal::Decimal::ONE_HUNDRED;
         SENTRY_PERCENTILES

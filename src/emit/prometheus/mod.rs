@@ -41,7 +41,9 @@ mod windows;
 
 use std::collections::BTreeMap;
 
-use super::{CatalogueEntry, Emitted, Options, OutputFile, PrometheusFormat, Skipped, Target};
+use super::{
+    CatalogueEntry, Emitted, Options, OutputFile, PrometheusFormat, Ruler, Skipped, Target,
+};
 use crate::model::{Model, Service, Slo};
 use promql::Source;
 use rules::{Group, RuleFile};
@@ -80,8 +82,28 @@ pub fn emit(model: &Model, options: &Options, out: &mut Emitted) {
         out.files.extend(part.files);
         out.skipped.extend(part.skipped);
         out.errors.extend(part.errors);
+        out.limits.extend(part.limits);
+    }
+    if options.ruler == Ruler::Mimir {
+        let groups: usize = model
+            .services
+            .iter()
+            .flat_map(|s| &s.slos)
+            .filter(|slo| Source::of(&slo.sli.kind).is_some())
+            .count();
+        if groups > MIMIR_GROUPS_PER_TENANT {
+            out.limits.push(format!(
+                "the build has {groups} rule groups (one per SLO) and Mimir allows {MIMIR_GROUPS_PER_TENANT} per tenant by default (-ruler.max-rule-groups-per-tenant): set ruler_max_rule_groups_per_tenant: {groups} or more for the tenant in Mimir's runtime configuration"
+            ));
+        }
     }
 }
+
+/// Grafana Mimir's default `-ruler.max-rules-per-rule-group` (grafana/mimir
+/// `pkg/util/validation/limits.go` @ aa3dce83; enforced in `pkg/ruler/api.go` with HTTP 400).
+const MIMIR_RULES_PER_GROUP: usize = 20;
+/// Grafana Mimir's default `-ruler.max-rule-groups-per-tenant`.
+const MIMIR_GROUPS_PER_TENANT: usize = 70;
 
 fn emit_service(service: &Service, options: &Options, out: &mut Emitted) {
     let mut groups = Vec::new();
@@ -101,6 +123,19 @@ fn emit_service(service: &Service, options: &Options, out: &mut Emitted) {
     }
     if groups.is_empty() {
         return;
+    }
+    if options.ruler == Ruler::Mimir {
+        for g in groups
+            .iter()
+            .filter(|g| g.rules.len() > MIMIR_RULES_PER_GROUP)
+        {
+            out.limits.push(format!(
+                "rule group {} has {} rules and Mimir allows {MIMIR_RULES_PER_GROUP} per group by default (-ruler.max-rules-per-rule-group): set ruler_max_rules_per_rule_group: {} or more for the tenant in Mimir's runtime configuration",
+                g.name,
+                g.rules.len(),
+                g.rules.len()
+            ));
+        }
     }
     let file = RuleFile { groups };
     let header = format!(
