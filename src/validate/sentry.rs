@@ -3,7 +3,7 @@
 
 use super::ctx::Ctx;
 use crate::diag::Code;
-use crate::model::search;
+use crate::model::{ImpactLevel, NotifyTarget, Service, Severity, SliKind, search};
 use crate::span::Spanned;
 
 /// Reports a project that is not a Sentry project slug.
@@ -45,4 +45,58 @@ pub fn metric_query(ctx: &mut Ctx, query: &Spanned<String>) {
             "close every `(` and `\"` inside the query; sloxide wraps the query in its own parentheses",
         );
     }
+}
+
+/// Reports each severity for which the service's Sentry rules would notify nobody: Sentry
+/// can deliver to PagerDuty, Slack and e-mail targets or to `owners.team`, not to a plain
+/// webhook. Pages come from burn-rate page rows, whole-step failures and high-impact known
+/// errors; tickets from ticket rows and medium-impact known errors.
+pub fn reachable(ctx: &mut Ctx, name: &Spanned<crate::spec::Ident>, service: &Service) {
+    if service.owners.team.is_some() {
+        return;
+    }
+    for severity in [Severity::Page, Severity::Ticket] {
+        let deliverable = service
+            .notify
+            .for_severity(severity)
+            .iter()
+            .any(|t| !matches!(t, NotifyTarget::Webhook(_)));
+        if deliverable || !sentry_rules_of(service, severity) {
+            continue;
+        }
+        let key = match severity {
+            Severity::Page => "page",
+            Severity::Ticket => "ticket",
+        };
+        ctx.error(
+            Code::NotifyTarget,
+            name.span,
+            format!("Sentry {key} alerts of service `{}` would notify nobody", service.name),
+            format!("no notify.{key} target Sentry can use"),
+            format!("add a pagerduty, slack or email target under notify.{key}, or owners.team (Sentry cannot call a plain webhook)"),
+        );
+    }
+}
+
+fn sentry_rules_of(service: &Service, severity: Severity) -> bool {
+    let slo_rows = service.slos.iter().any(|slo| {
+        let sentry = match &slo.sli.kind {
+            SliKind::Ratio { sentry, .. } | SliKind::Latency { sentry, .. } => sentry.is_some(),
+            SliKind::JourneyDuration { .. } => false,
+        };
+        sentry && slo.alerting.alerts.iter().any(|a| a.severity == severity)
+    });
+    let steps = service
+        .journeys
+        .iter()
+        .flat_map(|j| &j.steps)
+        .filter(|s| s.sentry.is_some());
+    let from_steps = steps.clone().any(|_| severity == Severity::Page)
+        || steps.flat_map(|s| &s.known_errors).any(|e| {
+            matches!(
+                (e.impact, severity),
+                (ImpactLevel::High, Severity::Page) | (ImpactLevel::Medium, Severity::Ticket)
+            )
+        });
+    slo_rows || from_steps
 }

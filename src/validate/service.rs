@@ -50,7 +50,7 @@ pub fn resolve(ctx: &mut Ctx, spec: &Spec, spec_path: String) -> Option<Service>
             when_yellow: p.when_yellow.clone(),
             when_healthy: p.when_healthy.clone(),
         });
-    Some(Service {
+    let service = Service {
         name: s.name.value.0.clone(),
         title: s.title.clone().unwrap_or_else(|| s.name.value.0.clone()),
         description: s.description.clone(),
@@ -72,7 +72,9 @@ pub fn resolve(ctx: &mut Ctx, spec: &Spec, spec_path: String) -> Option<Service>
         impact,
         incident,
         error_budget_policy,
-    })
+    };
+    super::sentry::reachable(ctx, &s.name, &service);
+    Some(service)
 }
 
 fn labels(ctx: &mut Ctx, raw: &spec::Labels) -> BTreeMap<String, String> {
