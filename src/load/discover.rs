@@ -65,17 +65,28 @@ impl Walk {
         self.problems.push(refused(path, e));
     }
 
+    fn unreadable(&mut self, dir: &Path, source: std::io::Error) {
+        let e = GuardError::Io {
+            path: fsguard::display(dir),
+            source,
+        };
+        self.refuse(dir, &e);
+    }
+
+    fn bound(&mut self, dir: &Path, message: String, help: &str) {
+        self.problems.push(
+            Diagnostic::unplaced(Code::IoLimits, Some(fsguard::display(dir)), message)
+                .with_help(help),
+        );
+    }
+
     fn dir(&mut self, dir: &Path, depth: usize) {
         if depth > MAX_DEPTH {
-            self.problems.push(
-                Diagnostic::unplaced(
-                    Code::IoLimits,
-                    Some(fsguard::display(dir)),
-                    format!("directories nested deeper than {MAX_DEPTH} levels are not searched"),
-                )
-                .with_help("pass the spec directory itself, or flatten the tree"),
+            return self.bound(
+                dir,
+                format!("directories nested deeper than {MAX_DEPTH} levels are not searched"),
+                "pass the spec directory itself, or flatten the tree",
             );
-            return;
         }
         if matches!(fsguard::kind(&dir.join(MANIFEST)), Ok(Kind::File(_))) {
             // sloxide's own output directory: its YAML files are outputs, not specs.
@@ -83,41 +94,21 @@ impl Walk {
         }
         let entries = match std::fs::read_dir(dir) {
             Ok(entries) => entries,
-            Err(e) => {
-                return self.refuse(
-                    dir,
-                    &GuardError::Io {
-                        path: fsguard::display(dir),
-                        source: e,
-                    },
-                );
-            }
+            Err(e) => return self.unreadable(dir, e),
         };
         let mut children = Vec::new();
         for entry in entries {
             self.entries += 1;
             if self.entries > MAX_ENTRIES {
-                self.problems.push(
-                    Diagnostic::unplaced(
-                        Code::IoLimits,
-                        Some(fsguard::display(dir)),
-                        format!("more than {MAX_ENTRIES} directory entries under the spec paths"),
-                    )
-                    .with_help("pass only the directories that hold specs"),
+                return self.bound(
+                    dir,
+                    format!("more than {MAX_ENTRIES} directory entries under the spec paths"),
+                    "pass only the directories that hold specs",
                 );
-                return;
             }
             match entry {
                 Ok(entry) => children.push((entry.path(), entry.file_type())),
-                Err(e) => {
-                    return self.refuse(
-                        dir,
-                        &GuardError::Io {
-                            path: fsguard::display(dir),
-                            source: e,
-                        },
-                    );
-                }
+                Err(e) => return self.unreadable(dir, e),
             }
         }
         children.sort_by(|a, b| a.0.cmp(&b.0));
