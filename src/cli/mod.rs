@@ -1,6 +1,5 @@
 //! The command line: argument parsing and the commands.
 
-use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -9,7 +8,13 @@ use clap::{Parser, Subcommand, ValueEnum};
 use crate::diag::{Code, Diagnostic, Level, render};
 use crate::emit::{self, PrometheusFormat, SentryFormat, Target};
 use crate::validate::Checked;
-use crate::{load, output, validate};
+use crate::{load, validate};
+
+mod report;
+mod values;
+
+use report::{lossy_warning, report_diagnostics, skipped_warning, write_output};
+use values::{parse_date, parse_label, parse_namespace};
 
 /// SLO-as-code compiler: validate SLO specs and generate Prometheus, Splunk, Sentry and
 /// runbook outputs.
@@ -123,49 +128,6 @@ impl BackendArgs {
             example_date: self.example_date,
         }
     }
-}
-
-/// Whether `s` is one Kubernetes name segment: 1–63 characters, alphanumeric at both
-/// ends, `-` inside (a DNS-1123 label); with `upper`, also upper case and `_`/`.` inside,
-/// as label names and values allow.
-fn is_k8s_segment(s: &str, upper: bool) -> bool {
-    let edge =
-        |c: char| c.is_ascii_lowercase() || c.is_ascii_digit() || (upper && c.is_ascii_uppercase());
-    let inner = |c: char| edge(c) || c == '-' || (upper && matches!(c, '_' | '.'));
-    s.len() <= 63 && s.starts_with(edge) && s.ends_with(edge) && s.chars().all(inner)
-}
-
-fn parse_namespace(text: &str) -> Result<String, String> {
-    if is_k8s_segment(text, false) {
-        Ok(text.to_owned())
-    } else {
-        Err("a namespace is a DNS-1123 label: at most 63 lowercase letters, digits and `-`".into())
-    }
-}
-
-fn parse_label(text: &str) -> Result<(String, String), String> {
-    let (key, value) = text
-        .split_once('=')
-        .ok_or("expected KEY=VALUE, e.g. release=kube-prometheus-stack")?;
-    let (prefix, name) = key
-        .rsplit_once('/')
-        .map_or((None, key), |(p, n)| (Some(p), n));
-    let prefix_ok = prefix
-        .is_none_or(|p| p.len() <= 253 && p.split('.').all(|part| is_k8s_segment(part, false)));
-    if !prefix_ok || !is_k8s_segment(name, true) {
-        return Err(format!("`{key}` is not a Kubernetes label key"));
-    }
-    if !value.is_empty() && !is_k8s_segment(value, true) {
-        return Err(format!(
-            "`{value}` is not a Kubernetes label value (at most 63 of A-Z a-z 0-9 - _ ., alphanumeric at both ends)"
-        ));
-    }
-    Ok((key.to_owned(), value.to_owned()))
-}
-
-fn parse_date(text: &str) -> Result<chrono::NaiveDate, String> {
-    chrono::NaiveDate::parse_from_str(text, "%Y-%m-%d")
-        .map_err(|_| "expected a date in YYYY-MM-DD form, e.g. 2026-05-03".to_owned())
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -311,39 +273,6 @@ fn run(command: Command) -> u8 {
     }
 }
 
-fn skipped_warning(s: &emit::Skipped) -> Diagnostic {
-    let mut d = Diagnostic::unplaced(
-        Code::BackendNoSource,
-        None,
-        format!(
-            "SLO {}/{} has no {} source; nothing generated for it there",
-            s.service, s.slo, s.target
-        ),
-    );
-    d.level = Level::Warning;
-    d.with_help(format!(
-        "add a {} source to its SLI, or leave {} out of --target",
-        s.target, s.target
-    ))
-}
-
-fn lossy_warning(service: &crate::model::Service, l: &emit::Lossy) -> Diagnostic {
-    let subject = match &l.slo {
-        Some(slo) => format!("SLO {}/{slo}", l.service),
-        None => format!("service {}", l.service),
-    };
-    let mut d = Diagnostic::unplaced(
-        Code::BuildLossy,
-        Some(service.spec_path.clone()),
-        format!("{}: {subject}: {}", l.target, l.what),
-    );
-    d.level = Level::Warning;
-    d.with_help(format!(
-        "the {} output evaluates less than the spec says here; its manifest (where it has one) and the runbook list this",
-        l.target
-    ))
-}
-
 fn dedup(mut targets: Vec<Target>) -> Vec<Target> {
     targets.sort();
     targets.dedup();
@@ -362,111 +291,5 @@ fn check_with(paths: &[PathBuf], policy: validate::Policy) -> Checked {
 fn policy(report: &ReportArgs) -> validate::Policy {
     validate::Policy {
         strict_queries: report.strict_queries,
-    }
-}
-
-fn report_diagnostics(checked: &Checked, args: &ReportArgs, extra: &[Diagnostic]) -> u8 {
-    let mut diags = checked.diagnostics.clone();
-    diags.extend_from_slice(extra);
-    match args.format {
-        Format::Json => {
-            let report = render::json(&diags, &checked.sources);
-            println!(
-                "{}",
-                serde_json::to_string_pretty(&report).expect("report serializes")
-            );
-        }
-        Format::Human => {
-            let color = std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none();
-            let mut err = std::io::stderr().lock();
-            let _ = err.write_all(render::human(&diags, &checked.sources, color).as_bytes());
-            let files = checked.sources.files().count();
-            let _ = writeln!(err, "checked {files} file(s): {}", render::summary(&diags));
-        }
-    }
-    let io_problem = diags.iter().any(|d| d.code.is_io());
-    let failed = diags
-        .iter()
-        .any(|d| d.is_error() || (args.deny_warnings && d.level == Level::Warning));
-    if io_problem {
-        USAGE
-    } else if failed || checked.model.is_none() {
-        FAILED
-    } else {
-        OK
-    }
-}
-
-fn write_output(dir: &std::path::Path, files: &[emit::OutputFile], only_check: bool) -> u8 {
-    let result = if only_check {
-        output::check(dir, files)
-    } else {
-        output::write(dir, files)
-    };
-    match result {
-        Err(e @ output::OutputError::NotOwned(_)) => {
-            eprintln!(
-                "error[{}]: {}",
-                Code::OutputConflict.as_str(),
-                render::terminal_text(&e.to_string())
-            );
-            eprintln!(
-                "help: sloxide never overwrites files it did not write; move them away or choose another output directory"
-            );
-            FAILED
-        }
-        Err(e) => {
-            eprintln!(
-                "error[{}]: {}",
-                Code::OutputUnsafe.as_str(),
-                render::terminal_text(&e.to_string())
-            );
-            eprintln!(
-                "help: sloxide never follows symlinks in the output directory; remove them (and any foreign manifest entries) and build again"
-            );
-            eprintln!("nothing was written or deleted");
-            FAILED
-        }
-        Ok(changes) if only_check => {
-            if changes.is_dirty() {
-                eprintln!(
-                    "error[{}]: {} is not up to date with the specs:",
-                    Code::OutputStale.as_str(),
-                    dir.display()
-                );
-                for p in &changes.created {
-                    eprintln!("  missing   {p}");
-                }
-                for p in &changes.updated {
-                    eprintln!("  differs   {p}");
-                }
-                for p in &changes.removed {
-                    eprintln!("  stale     {p}");
-                }
-                for p in &changes.leftover {
-                    eprintln!("  leftover  {p} (an interrupted build's temporary file)");
-                }
-                eprintln!("help: run `sloxide build` without --check and commit the result");
-                FAILED
-            } else {
-                eprintln!(
-                    "{} is up to date ({} file(s))",
-                    dir.display(),
-                    changes.unchanged
-                );
-                OK
-            }
-        }
-        Ok(changes) => {
-            eprintln!(
-                "wrote {}: {} created, {} updated, {} removed, {} unchanged",
-                dir.display(),
-                changes.created.len(),
-                changes.updated.len(),
-                changes.removed.len(),
-                changes.unchanged
-            );
-            OK
-        }
     }
 }
