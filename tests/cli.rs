@@ -488,27 +488,51 @@ fn ruler_mimir_names_the_exceeded_limit_and_how_to_raise_it() {
     let plain = sloxide(&args);
     assert_eq!(code(&plain), 0, "{}", stderr(&plain));
     assert!(!stderr(&plain).contains("sloxide::build::ruler-limit"));
-    let mut mimir_args = args.to_vec();
-    mimir_args.extend(["--ruler", "mimir", "--format", "json"]);
-    let mimir = sloxide(&mimir_args);
-    assert_eq!(code(&mimir), 0, "{}", stderr(&mimir));
-    let report: Value = serde_json::from_str(&stdout(&mimir)).unwrap();
-    let limits: Vec<String> = report["diagnostics"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|d| d["code"] == "sloxide::build::ruler-limit")
-        .map(|d| d["message"].as_str().unwrap().to_owned())
-        .collect();
-    // The availability groups of the examples hold 23 rules each, over Mimir's 20.
-    assert!(!limits.is_empty());
-    for l in &limits {
-        assert!(
-            l.contains("has 23 rules") || l.contains("rules and Mimir allows 20"),
-            "{l}"
-        );
-        assert!(l.contains("ruler_max_rules_per_rule_group"), "{l}");
+    let limits = |args: &[&str]| -> Vec<String> {
+        let mut args = args.to_vec();
+        args.extend(["--ruler", "mimir", "--format", "json"]);
+        let o = sloxide(&args);
+        assert_eq!(code(&o), 0, "{}", stderr(&o));
+        let report: Value = serde_json::from_str(&stdout(&o)).unwrap();
+        report["diagnostics"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|d| d["code"] == "sloxide::build::ruler-limit")
+            .map(|d| d["message"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    // Every group of the examples fits Mimir's defaults (at most 17 rules of 20).
+    assert_eq!(limits(&args), Vec::<String>::new());
+    // 36 SLOs are 72 groups, over Mimir's 70 per tenant.
+    let mut spec = String::from(
+        "apiVersion: sloxide/v1\nservice:\n  name: many\n  owners: { product_owner: P, tech_lead: T }\n  notify:\n    page: [ { pagerduty: many } ]\nslis:\n  - name: a\n    ratio:\n      prometheus:\n        total: x_total\n        bad: x_total{code=\"500\"}\nslos:\n",
+    );
+    for i in 0..36 {
+        spec.push_str(&format!("  - {{ name: s{i}, sli: a, objective: 99.9% }}\n"));
     }
+    let specs = dir.path().join("many.yaml");
+    std::fs::write(&specs, spec).unwrap();
+    let many_out = dir.path().join("many-out");
+    let many = limits(&[
+        "build",
+        specs.to_str().unwrap(),
+        "-o",
+        many_out.to_str().unwrap(),
+        "--target",
+        "prometheus",
+    ]);
+    assert_eq!(many.len(), 1, "{many:?}");
+    assert!(
+        many[0].contains("72 rule groups (two per SLO)"),
+        "{}",
+        many[0]
+    );
+    assert!(
+        many[0].contains("ruler_max_rule_groups_per_tenant: 72"),
+        "{}",
+        many[0]
+    );
     // The rules written are the same with either ruler.
     let again = sloxide(&[&args[..], &["--ruler", "mimir", "--check"]].concat());
     assert_eq!(code(&again), 0, "{}", stderr(&again));

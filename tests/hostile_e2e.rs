@@ -393,7 +393,8 @@ fn burn_rate_windows_and_thresholds_agree_across_backends() {
         r"(?m)^  - alert: \S+BurnRate\S+\n    expr: \|-\n((?:      .*\n)+?)    labels:(?:\n.*)*?\n      runbook_url: \S+#(\S+)",
     )
     .unwrap();
-    let cmp = regex::Regex::new(r"ratio_rate(\w+)\{[^}]*\} > ([0-9.]+)").unwrap();
+    // `count(slo:sli_error:ratio{..., window=~"<long>|<short>"} > <threshold>) == 2`
+    let cmp = regex::Regex::new(r#"window=~"(\w+)\|(\w+)"\} > ([0-9.]+)"#).unwrap();
     let stanza = regex::Regex::new(r"^\[sloxide:[^:]+:([^:]+):burn:(\S+)\]").unwrap();
     let fires = regex::Regex::new(
         r#"<a id="(alert\.[^"]+)"></a>[^\n]*\n\n\| \| \|\n\|---\|---\|\n\| Severity [^\n]*\n\| Fires when \| error ratio > ([0-9.]+)% over (\w+) \*\*and\*\* over (\w+)"#,
@@ -405,7 +406,10 @@ fn burn_rate_windows_and_thresholds_agree_across_backends() {
             for m in alert.captures_iter(&body) {
                 let pairs = cmp
                     .captures_iter(&m[1])
-                    .map(|c| (c[1].to_string(), num(&c[2])))
+                    .flat_map(|c| {
+                        let t = num(&c[3]);
+                        [(c[1].to_string(), t), (c[2].to_string(), t)]
+                    })
                     .collect();
                 prom.insert(m[2].to_string(), pairs);
             }

@@ -178,7 +178,8 @@ fn hostile_user_text_survives_yaml_promql_and_templates() {
 #[test]
 fn generated_tests_catch_a_wrong_threshold() {
     // Negative control: the same tests against rules whose fast page threshold is 20% too
-    // high or too low must fail (15 s steps resolve the 52 s detection time to 4 samples).
+    // high or 45% too low must fail (30 s steps resolve the 52 s detection time to two
+    // evaluations, so the page fires one evaluation later or earlier).
     let (dir, _) = build(&Options {
         emit_tests: true,
         ..Options::default()
@@ -186,7 +187,7 @@ fn generated_tests_catch_a_wrong_threshold() {
     let rules = dir.path().join("prometheus/hello-api.rules.yml");
     let text = std::fs::read_to_string(&rules).unwrap();
     assert!(text.contains("> 0.0144"));
-    for wrong in ["0.01728", "0.01152"] {
+    for wrong in ["0.01728", "0.0079"] {
         std::fs::write(&rules, text.replace("> 0.0144", &format!("> {wrong}"))).unwrap();
         let out = promtool()
             .args(["test", "rules", "hello-api.rules.test.yml"])

@@ -76,7 +76,7 @@ impl Duration {
     }
 
     /// Length in whole seconds (rounded down).
-    pub fn secs(self) -> u64 {
+    pub const fn secs(self) -> u64 {
         self.millis / 1000
     }
 

@@ -8,10 +8,11 @@ use std::collections::BTreeMap;
 
 use rust_decimal::Decimal;
 
+use super::counts::{self, Count};
 use super::promql::{self, Source};
 use super::recording::{self, band_name};
 use super::rules::{Alert, Rule};
-use super::{identity, windows};
+use super::{all_labels, identity, windows};
 use crate::emit::naming;
 use crate::model::{Band, Bands, BurnRateAlert, Duration, Ratio, Service, Severity, Slo};
 
@@ -109,11 +110,17 @@ fn percent(d: Decimal) -> String {
 
 /// The alert rules of `slo`, plus each rule's annotations before template escaping
 /// (what Alertmanager shows), in the same order.
-pub fn rules(service: &Service, slo: &Slo) -> Vec<Rule> {
-    alert_texts(service, slo)
+/// The alert rules of `slo`: the burn-rate rows (alerting group) and the band alerts
+/// (budget group).
+pub fn rules(service: &Service, slo: &Slo) -> (Vec<Rule>, Vec<Rule>) {
+    let (burn, band): (Vec<Alert>, Vec<Alert>) = alert_texts(service, slo)
         .into_iter()
-        .map(|(alert, _)| Rule::Alert(alert))
-        .collect()
+        .map(|(alert, _)| alert)
+        .partition(|a| !a.labels.contains_key("band"));
+    (
+        burn.into_iter().map(Rule::Alert).collect(),
+        band.into_iter().map(Rule::Alert).collect(),
+    )
 }
 
 /// Each alert rule with its rendered annotations (what promtool and Alertmanager show).
@@ -131,38 +138,49 @@ pub fn alert_texts(service: &Service, slo: &Slo) -> Vec<(Alert, BTreeMap<String,
     planned_alerts(slo)
         .into_iter()
         .map(|p| {
-            let mut labels = BTreeMap::new();
+            // Aggregations drop the series labels, so the rule sets them all; Prometheus
+            // expands templates in rule labels too, so user text is made inert.
+            let mut labels: BTreeMap<String, String> = all_labels(service, slo)
+                .into_iter()
+                .map(|(k, v)| (k, template_text(&v)))
+                .collect();
             let (name, expr, anchor, summary, description) = match p {
                 Planned::Burn(a) => {
                     let threshold = slo.alert_threshold(a);
                     let (long, short) = (a.long_window.to_prom(), a.short_window.to_prom());
+                    // Both windows above the threshold: two series pass the filter.
+                    let both = format!(
+                        "{{{},window=~\"{long}|{short}\"}}",
+                        matchers.trim_start_matches('{').trim_end_matches('}')
+                    );
                     let mut expr = format!(
-                        "{} > {t}\nand\n{} > {t}",
-                        sel(&recording::ratio(a.long_window)),
-                        sel(&recording::ratio(a.short_window)),
-                        t = threshold.normalize()
+                        "count({}{both} > {}) == 2",
+                        recording::WINDOW_RATIO,
+                        threshold.normalize()
                     );
                     let mut guard = String::new();
-                    if let (Some(min), Some(source)) =
-                        (slo.alerting.min_events, Source::of(&slo.sli.kind))
-                    {
+                    if let Some(min) = slo.alerting.min_events {
+                        let events = counts::only(
+                            &recording::window_matchers(&matchers, a.long_window),
+                            Count::Events,
+                        );
                         expr.push_str(&format!(
-                            "\nand on()\n{} * {} >= {min}",
-                            recording::events_in(slo, source, a.long_window, &matchers),
-                            a.long_window.secs()
+                            "\nand on()\n{}{events} >= {min}",
+                            counts::WINDOW
                         ));
                         guard = format!(" It needs at least {min} events in the last {long}.");
                     }
-                    let lag = if windows::is_direct(slo, a.long_window)
-                        && windows::is_direct(slo, a.short_window)
-                    {
-                        String::new()
-                    } else {
-                        format!(
-                            " (up to {} more: windows are derived from {} rates)",
-                            Duration::from_millis(windows::BASE.millis() / 2).human(),
-                            windows::BASE
-                        )
+                    let timing = match Source::of(&slo.sli.kind) {
+                        Some(source) if !source.exact() => format!(
+                            " (plus up to {} on average, {} at most: the windows of a query-form SLI are smoothed over {})",
+                            Duration::from_millis(windows::RATE.millis() / 2).human(),
+                            windows::RATE.human(),
+                            windows::RATE
+                        ),
+                        _ => format!(
+                            " (at the first {} evaluation after it: every window counts the exact events between samples)",
+                            windows::STEP
+                        ),
                     };
                     labels.insert("severity".into(), severity_label(a.severity).into());
                     let summary = format!(
@@ -170,7 +188,7 @@ pub fn alert_texts(service: &Service, slo: &Slo) -> Vec<(Alert, BTreeMap<String,
                         a.burn_rate.normalize()
                     );
                     let description = format!(
-                        "The error ratio is above {} ({}x the {} error budget of the {} objective over {window}) over both the last {long} and the last {short}. Burning at this rate consumes {} of the {window} error budget in {long} and exhausts it in {}. A full outage fires this alert after {}{lag}.{guard}",
+                        "The error ratio is above {} ({}x the {} error budget of the {} objective over {window}) over both the last {long} and the last {short}. Burning at this rate consumes {} of the {window} error budget in {long} and exhausts it in {}. A full outage fires this alert after {}{timing}.{guard}",
                         percent(threshold),
                         a.burn_rate.normalize(),
                         budget.percent(),

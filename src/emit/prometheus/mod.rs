@@ -1,35 +1,42 @@
 //! The Prometheus backend: one rule file per service (`prometheus/<service>.rules.yml`),
 //! optionally Prometheus Operator manifests and promtool unit tests.
 //!
-//! # Rules of one SLO (one group `sloxide:<service>:<slo>`, evaluated in order)
+//! # Rules of one SLO
 //!
-//! Every series carries the labels `service`, `journey` (when the SLI measures one), `slo`
-//! and the service's user labels; rules select their inputs by `service`, `journey`, `slo`.
+//! Two groups: `sloxide:<service>:<slo>` (`interval: 30s`: counts, window ratios and the
+//! burn-rate alerts) and `sloxide:<service>:<slo>:budget` (`interval: 3m`: the public
+//! per-window recordings, metadata, bands and band alerts). Every series carries the
+//! labels `service`, `journey` (when the SLI measures one), `slo` and the service's user
+//! labels; rules select their inputs by `service`, `journey`, `slo`.
 //!
-//! | record | meaning |
-//! |---|---|
-//! | `slo:sli_events:rate5m`, `slo:sli_errors:rate5m` | all / bad events per second over the 5m base window, read once from the raw series (bad = total - good for good-event sources); masked during exclusion windows |
-//! | `slo:sli_error:ratio_rate<W>` | error ratio over every window `W` the policy needs and the SLO window (a ratio of sums) |
-//! | `slo:objective:ratio`, `slo:error_budget:ratio` | constants of the SLO |
-//! | `slo:sli:ratio_rate<SLO window>` | the SLI over the SLO window |
-//! | `slo:error_budget_remaining:ratio` | 1 - error ratio / error budget over the SLO window |
-//! | `slo:band:info{band="green"\|"yellow"\|"red"}` | 1 for the current margin band (SLOs with bands) |
-//! | `slo:exclusion:active` | 1 while an exclusion window is active, else 0 (SLOs with exclusions) |
+//! | record | group | meaning |
+//! |---|---|---|
+//! | `slo:sli_counts:delta30s{sloxide_count="events"\|"errors"}` | alerting | all / bad events since the previous evaluation: each raw counter's newest sample minus its newest sample one step earlier (reset-aware, bridging scrape gaps up to 20m), masked during exclusion windows |
+//! | `slo:sli_counts:tile1h`, `slo:sli_counts:partial1h` | alerting | the events of each wall-clock hour (written once, at its first evaluation) and the events after the newest hour tile |
+//! | `slo:sli_counts:window{window}` | alerting | both counts over every window the policy needs and the SLO window |
+//! | `slo:sli_error:ratio{window}` | alerting | error ratio of every window; the alerts read it |
+//! | `slo:sli_error:ratio_rate<W>` | budget | the same ratio under the per-window name |
+//! | `slo:objective:ratio`, `slo:error_budget:ratio` | budget | constants of the SLO |
+//! | `slo:sli:ratio_rate<SLO window>` | budget | the SLI over the SLO window |
+//! | `slo:error_budget_remaining:ratio` | budget | 1 - error ratio / error budget over the SLO window |
+//! | `slo:band:info{band="green"\|"yellow"\|"red"}` | budget | 1 for the current margin band (SLOs with bands) |
+//! | `slo:exclusion:active` | budget | 1 while an exclusion window is active, else 0 (SLOs with exclusions) |
 //!
-//! Windows up to [`windows::DIRECT_MAX`] are computed straight from the raw series when the
-//! SLO has no exclusions (exact timing for fast pages, cheap). Longer windows (and all
-//! windows of SLOs with exclusions) are *derived* from the 5m recordings as
-//! `sum_over_time(errors[W]) / sum_over_time(events[W])`: the ratio stays traffic-weighted,
-//! and the cost no longer grows with the number of raw series. The derived value is the
-//! windowed ratio with its edges smoothed over the 5m base window (exact for steady traffic;
-//! a step change is seen at most 2.5 minutes later); `tests/prometheus_derived.rs` checks it
-//! against the direct computation with promtool.
+//! Raw series are read once per evaluation, over one step and the gap bridge. Windows up
+//! to a day sum the step counts; longer ones sum hour tiles and add the events after the
+//! newest tile and subtract those after the tile just before the window's start (read with
+//! `offset`), so every window is exact to the evaluation ([`counts::both_in`]). The hour
+//! tile is written at the evaluation in the first 30 s of each wall-clock hour and the
+//! partial count chains from one evaluation to the next, so the alerting group's rules
+//! assume its 30 s interval; the budget group is stateless. `tests/prometheus_timing.rs`
+//! checks windows, budgets and alert timing against exact counts with promtool.
 //!
-//! Alerts follow the group's recordings (same group, so they see this evaluation's values):
-//! one rule per burn-rate row (long AND short window above burn rate × budget, AND at least
-//! `min_events` events in the long window when set), and band alerts for SLOs with bands.
+//! A burn-rate alert fires when the long and the short window are both above burn rate ×
+//! budget (and the long window holds at least `min_events` events when set); band alerts
+//! follow the SLI over the SLO window.
 
 mod alerts;
+mod counts;
 mod exclusion;
 mod operator;
 mod promql;
@@ -90,14 +97,18 @@ pub fn emit(model: &Model, options: &Options, out: &mut Emitted) {
             .iter()
             .flat_map(|s| &s.slos)
             .filter(|slo| Source::of(&slo.sli.kind).is_some())
-            .count();
+            .count()
+            * GROUPS_PER_SLO;
         if groups > MIMIR_GROUPS_PER_TENANT {
             out.limits.push(format!(
-                "the build has {groups} rule groups (one per SLO) and Mimir allows {MIMIR_GROUPS_PER_TENANT} per tenant by default (-ruler.max-rule-groups-per-tenant): set ruler_max_rule_groups_per_tenant: {groups} or more for the tenant in Mimir's runtime configuration"
+                "the build has {groups} rule groups (two per SLO) and Mimir allows {MIMIR_GROUPS_PER_TENANT} per tenant by default (-ruler.max-rule-groups-per-tenant): set ruler_max_rule_groups_per_tenant: {groups} or more for the tenant in Mimir's runtime configuration"
             ));
         }
     }
 }
+
+/// Rule groups per SLO: alerting and budget.
+const GROUPS_PER_SLO: usize = 2;
 
 /// Grafana Mimir's default `-ruler.max-rules-per-rule-group` (grafana/mimir
 /// `pkg/util/validation/limits.go` @ aa3dce83; enforced in `pkg/ruler/api.go` with HTTP 400).
@@ -111,7 +122,7 @@ fn emit_service(service: &Service, options: &Options, out: &mut Emitted) {
     for slo in &service.slos {
         match Source::of(&slo.sli.kind) {
             Some(source) => {
-                groups.push(group(service, slo, source));
+                groups.extend(groups_of(service, slo, source));
                 slos.push(slo);
             }
             None => out.skipped.push(Skipped {
@@ -213,13 +224,26 @@ fn all_labels(service: &Service, slo: &Slo) -> BTreeMap<String, String> {
     labels
 }
 
-fn group(service: &Service, slo: &Slo, source: Source<'_>) -> Group {
-    let mut rules = recording::rules(service, slo, source);
-    rules.extend(alerts::rules(service, slo));
-    Group {
-        name: group_name(service, slo),
-        rules,
-    }
+/// The two groups of `slo`: alerting (counts, window ratios, burn-rate alerts) and budget
+/// (SLO window, metadata, bands).
+fn groups_of(service: &Service, slo: &Slo, source: Source<'_>) -> [Group; GROUPS_PER_SLO] {
+    let (burn, band) = alerts::rules(service, slo);
+    let mut alerting = recording::alerting(service, slo, source);
+    alerting.extend(burn);
+    let mut budget = recording::budget(service, slo);
+    budget.extend(band);
+    [
+        Group {
+            name: group_name(service, slo),
+            interval: windows::STEP.to_prom(),
+            rules: alerting,
+        },
+        Group {
+            name: format!("{}:budget", group_name(service, slo)),
+            interval: windows::BUDGET_STEP.to_prom(),
+            rules: budget,
+        },
+    ]
 }
 
 #[cfg(test)]
@@ -239,8 +263,8 @@ mod tests {
             let emitted: Vec<(String, String)> = service
                 .slos
                 .iter()
-                .filter_map(|slo| Some(group(service, slo, Source::of(&slo.sli.kind)?)))
-                .flat_map(|g| g.rules)
+                .filter_map(|slo| Some(groups_of(service, slo, Source::of(&slo.sli.kind)?)))
+                .flat_map(|gs| gs.into_iter().flat_map(|g| g.rules))
                 .filter_map(|r| match r {
                     rules::Rule::Alert(a) => Some((a.alert, a.annotations["runbook_url"].clone())),
                     rules::Rule::Record(_) => None,

@@ -1,10 +1,11 @@
-//! PromQL building blocks: string literals, selectors, the event rates of an SLI, and the
+//! PromQL building blocks: selectors, the per-step event counts of an SLI, and the
 //! histogram bucket matcher.
 
 use std::collections::BTreeMap;
 
 use rust_decimal::Decimal;
 
+use super::windows;
 use crate::model::{Duration, Polarity, PromHistogram, PromRatio, SliKind, WINDOW_PLACEHOLDER};
 use crate::validate::promql::quote;
 
@@ -43,48 +44,68 @@ impl<'a> Source<'a> {
         }
     }
 
-    /// Per-second rate of all events over `window`, as one series without labels.
-    pub fn events(&self, window: Duration) -> String {
-        let w = window.to_prom();
+    /// All events counted since the previous evaluation, as one series without labels.
+    pub fn events(&self) -> String {
         match self {
-            Source::Ratio(PromRatio::Counters { total, .. }) => format!("sum(rate({total}[{w}]))"),
-            Source::Ratio(PromRatio::Queries { total, .. }) => {
-                format!("sum({})", total.replace(WINDOW_PLACEHOLDER, &w))
-            }
-            Source::Latency(h, _) => {
-                format!("sum(rate({}[{w}]))", histogram_selector(h, "_count", None))
-            }
+            Source::Ratio(PromRatio::Counters { total, .. }) => step_increase(total),
+            Source::Ratio(PromRatio::Queries { total, .. }) => smoothed_step(total),
+            Source::Latency(h, _) => step_increase(&histogram_selector(h, "_count", None)),
         }
     }
 
-    /// The counted events' rate over `window` and whether they are good or bad events.
-    /// Missing series count as zero (`or vector(0)`): a service without errors often has no
-    /// error series at all.
-    pub fn counted(&self, window: Duration) -> (String, Polarity) {
-        let w = window.to_prom();
+    /// The counted events since the previous evaluation and whether they are good or bad
+    /// events. The expression is empty when no series exists (a service without errors
+    /// often has no error series at all): callers add `or vector(0)`.
+    pub fn counted(&self) -> (String, Polarity) {
         let (expr, polarity) = match self {
             Source::Ratio(PromRatio::Counters {
                 counted, polarity, ..
-            }) => (format!("sum(rate({counted}[{w}]))"), *polarity),
+            }) => (step_increase(counted), *polarity),
             Source::Ratio(PromRatio::Queries {
                 counted, polarity, ..
-            }) => (
-                format!("sum({})", counted.replace(WINDOW_PLACEHOLDER, &w)),
-                *polarity,
-            ),
+            }) => (smoothed_step(counted), *polarity),
             Source::Latency(h, threshold) => {
                 let le = le_matcher(threshold.secs_decimal());
                 (
-                    format!(
-                        "sum(rate({}[{w}]))",
-                        histogram_selector(h, "_bucket", Some(&le))
-                    ),
+                    step_increase(&histogram_selector(h, "_bucket", Some(&le))),
                     Polarity::Good,
                 )
             }
         };
-        (format!("({expr} or vector(0))"), polarity)
+        (expr, polarity)
     }
+
+    /// Whether the counts are exact counter increases (else a raw query's 5m rate spread
+    /// over each step, which smooths every window's edges over 5 minutes).
+    pub fn exact(&self) -> bool {
+        !matches!(self, Source::Ratio(PromRatio::Queries { .. }))
+    }
+}
+
+/// The increase of the counters `selector` selects between the previous evaluation and
+/// this one, summed over series. Each series contributes its newest sample minus its
+/// newest sample up to one step ago, so consecutive steps chain exactly (no
+/// extrapolation, nothing counted twice) and an increase across a scrape gap of up to
+/// [`windows::GAP`] is counted when scraping resumes. A series whose value went down was
+/// reset and contributes its new value; a series without an earlier sample contributes
+/// nothing yet.
+fn step_increase(selector: &str) -> String {
+    let step = windows::STEP.to_prom();
+    let now = format!("last_over_time({selector}[{step}])");
+    let before = format!(
+        "last_over_time({selector}[{}] offset {step})",
+        windows::GAP.to_prom()
+    );
+    format!("sum(\n  {now} - {before} >= 0\n  or\n  {now} < {before}\n)")
+}
+
+/// A raw query's 5m rate times one step: the events of a step, smoothed over 5 minutes.
+fn smoothed_step(query: &str) -> String {
+    format!(
+        "sum({}) * {}",
+        query.replace(WINDOW_PLACEHOLDER, &windows::RATE.to_prom()),
+        windows::STEP.secs()
+    )
 }
 
 fn histogram_selector(h: &PromHistogram, suffix: &str, extra: Option<&str>) -> String {

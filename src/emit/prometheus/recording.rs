@@ -1,38 +1,17 @@
-//! Recording rules of one SLO: base event rates, per-window rates and ratios, metadata,
-//! bands and the exclusion state.
+//! Recording rules of one SLO: the alerting group's counts and window ratios, and the
+//! budget group's SLO window, per-window ratios, metadata, bands and exclusion state.
 
 use std::collections::BTreeMap;
 
+use super::counts::{self, COUNT_LABEL, Count};
 use super::promql::{self, Source};
 use super::rules::{Record, Rule};
-use super::{all_labels, exclusion, identity, windows};
+use super::windows;
+use super::{all_labels, exclusion, identity};
 use crate::model::{Band, Bound, Duration, Polarity, Service, Slo};
 
-/// Events per second over `w` as an expression: the base recording, the raw series for a
-/// direct window, or the average of the base recording for a derived one.
-pub fn events_in(slo: &Slo, source: Source<'_>, w: Duration, matchers: &str) -> String {
-    if w == windows::BASE {
-        format!("{}{matchers}", events(w))
-    } else if windows::is_direct(slo, w) {
-        source.events(w)
-    } else {
-        format!(
-            "avg_over_time({}{matchers}[{}])",
-            events(windows::BASE),
-            w.to_prom()
-        )
-    }
-}
-
-/// Name of the event-rate recording over `w`.
-pub fn events(w: Duration) -> String {
-    format!("slo:sli_events:rate{}", w.to_prom())
-}
-
-/// Name of the bad-event-rate recording over `w`.
-pub fn errors(w: Duration) -> String {
-    format!("slo:sli_errors:rate{}", w.to_prom())
-}
+/// Name of the per-window error ratio the alerts read (label `window`).
+pub const WINDOW_RATIO: &str = "slo:sli_error:ratio";
 
 /// Name of the error-ratio recording over `w`.
 pub fn ratio(w: Duration) -> String {
@@ -49,74 +28,144 @@ pub const BAND: &str = "slo:band:info";
 /// Name of the exclusion recording.
 pub const EXCLUSION: &str = "slo:exclusion:active";
 
-/// The recording rules of `slo`, in evaluation order.
-pub fn rules(service: &Service, slo: &Slo, source: Source<'_>) -> Vec<Rule> {
-    let labels = all_labels(service, slo);
-    let id = identity(service, slo);
-    let matchers = promql::selector("", &id);
-    let sel = |name: &str| format!("{name}{matchers}");
-    let record = |name: String, expr: String, labels: &BTreeMap<String, String>| {
-        Rule::Record(Record {
-            record: name,
-            expr,
-            labels: labels.clone(),
-        })
+/// Minutes an exclusion mask outlasts the exclusion: a step that ends just after it still
+/// holds events from inside it, and a query-form SLI's step spreads its 5m rate.
+pub fn mask_widen_minutes(source: Source<'_>) -> u32 {
+    let spread = if source.exact() {
+        0
+    } else {
+        windows::RATE.secs() / 60
     };
+    1 + spread as u32
+}
+
+/// `{...}` selecting the series of one window.
+pub fn window_matchers(matchers: &str, w: Duration) -> String {
+    let inner = matchers.trim_start_matches('{').trim_end_matches('}');
+    format!("{{{inner},window=\"{}\"}}", w.to_prom())
+}
+
+fn record(name: &str, expr: String, labels: &BTreeMap<String, String>) -> Rule {
+    Rule::Record(Record {
+        record: name.to_owned(),
+        expr,
+        labels: labels.clone(),
+    })
+}
+
+/// The recording rules of the alerting group (every [`windows::STEP`]), in order.
+pub fn alerting(service: &Service, slo: &Slo, source: Source<'_>) -> Vec<Rule> {
+    let labels = all_labels(service, slo);
+    let matchers = promql::selector("", &identity(service, slo));
+    let mask = exclusion::condition(&slo.exclusions, mask_widen_minutes(source));
+    let masked = |expr: String| match &mask {
+        Some(mask) => format!("(({expr}) unless on() ({mask}) or vector(0))"),
+        None => format!("({expr} or vector(0))"),
+    };
+    let events = masked(source.events());
+    let (counted, polarity) = source.counted();
+    let errors = match polarity {
+        Polarity::Bad => masked(counted),
+        Polarity::Good => format!("clamp_min({events} - on() ({counted} or vector(0)), 0)"),
+    };
+    let mut out = vec![
+        record(counts::DELTA, counts::delta(&events, &errors), &labels),
+        record(counts::HOUR_TILE, counts::hour_tile(&matchers), &labels),
+        record(
+            counts::HOUR_PARTIAL,
+            counts::hour_partial(&matchers),
+            &labels,
+        ),
+    ];
+    out.extend(window_counts(slo, &matchers, &labels));
+    out.push(record(
+        WINDOW_RATIO,
+        format!(
+            "{w}{}\n/ ignoring({COUNT_LABEL})\n{w}{}",
+            counts::only(&matchers, Count::Errors),
+            counts::only(&matchers, Count::Events),
+            w = counts::WINDOW
+        ),
+        &labels,
+    ));
+    out
+}
+
+/// The rules counting every window: for the tiled windows one rule summing their tiles
+/// and one per window reading its old edge, then one rule counting every window (the
+/// short ones from the steps, the tiled ones from those parts). Each rule is its own query and Prometheus opens every block
+/// a query's time range touches for each of its selectors, so the selectors that reach
+/// back days sit alone in small rules.
+fn window_counts(slo: &Slo, matchers: &str, labels: &BTreeMap<String, String>) -> Vec<Rule> {
+    let (direct, tiled): (Vec<Duration>, Vec<Duration>) = windows::needed(slo)
+        .into_iter()
+        .partition(|w| *w <= windows::DIRECT_MAX);
+    let tag = |expr: String, w: Duration| {
+        format!(
+            "label_replace({expr}, \"window\", \"{}\", \"\", \"\")",
+            w.to_prom()
+        )
+    };
+    let mut counted: Vec<String> = direct
+        .iter()
+        .map(|&w| tag(counts::steps_in(w, matchers), w))
+        .collect();
     let mut out = Vec::new();
-    let mask = exclusion::condition(&slo.exclusions, windows::BASE.secs() as u32 / 60);
+    if !tiled.is_empty() {
+        let sums: Vec<String> = tiled
+            .iter()
+            .map(|&w| tag(counts::tiles_in(w, matchers), w))
+            .collect();
+        out.push(record(counts::TILES, sums.join("\nor\n"), labels));
+        for &w in &tiled {
+            let mut l = labels.clone();
+            l.insert("window".into(), w.to_prom());
+            out.push(record(counts::START, counts::start_of(w, matchers), &l));
+        }
+        counted.push(format!("({})", counts::tiled(&tiled, matchers)));
+    }
+    out.push(record(counts::WINDOW, counted.join("\nor\n"), labels));
+    out
+}
+
+/// The recording rules of the budget group (every [`windows::BUDGET_STEP`]), in order.
+pub fn budget(service: &Service, slo: &Slo) -> Vec<Rule> {
+    let labels = all_labels(service, slo);
+    let matchers = promql::selector("", &identity(service, slo));
+    let sel = |name: &str| format!("{name}{matchers}");
+    let mut out = Vec::new();
     if let Some(active) = exclusion::condition(&slo.exclusions, 0) {
         out.push(record(
-            EXCLUSION.into(),
+            EXCLUSION,
             format!("(vector(1) and on() ({active})) or vector(0)"),
             &labels,
         ));
     }
     for w in windows::needed(slo) {
-        let (counted, polarity) = source.counted(w);
-        let expr = if w == windows::BASE {
-            let mut total = source.events(w);
-            if let Some(mask) = &mask {
-                total = format!("{total} unless on() ({mask})");
-            }
-            out.push(record(events(w), total, &labels));
-            let events_now = sel(&events(w));
-            let bad = match polarity {
-                Polarity::Bad => format!("{counted} and on() {events_now}"),
-                Polarity::Good => format!("clamp_min({events_now} - on() {counted}, 0)"),
-            };
-            out.push(record(errors(w), bad, &labels));
-            format!("{} / {events_now}", sel(&errors(w)))
-        } else if windows::is_direct(slo, w) {
-            let total = source.events(w);
-            match polarity {
-                Polarity::Bad => format!("{counted} / {total}"),
-                Polarity::Good => format!("clamp_min(1 - {counted} / {total}, 0)"),
-            }
-        } else {
-            let range = w.to_prom();
+        out.push(record(
+            &ratio(w),
             format!(
-                "sum_over_time({}[{range}]) / sum_over_time({}[{range}])",
-                sel(&errors(windows::BASE)),
-                sel(&events(windows::BASE))
-            )
-        };
-        out.push(record(ratio(w), expr, &labels));
+                "max without(window) ({WINDOW_RATIO}{})",
+                window_matchers(&matchers, w)
+            ),
+            &labels,
+        ));
     }
     let budget = slo.error_budget().decimal();
     out.push(record(
-        "slo:objective:ratio".into(),
+        "slo:objective:ratio",
         format!("vector({})", slo.objective.decimal()),
         &labels,
     ));
     out.push(record(
-        "slo:error_budget:ratio".into(),
+        "slo:error_budget:ratio",
         format!("vector({budget})"),
         &labels,
     ));
     let slo_ratio = sel(&ratio(slo.window));
-    out.push(record(sli(slo), format!("1 - {slo_ratio}"), &labels));
+    out.push(record(&sli(slo), format!("1 - {slo_ratio}"), &labels));
     out.push(record(
-        "slo:error_budget_remaining:ratio".into(),
+        "slo:error_budget_remaining:ratio",
         format!("1 - {slo_ratio} / {budget}"),
         &labels,
     ));
@@ -137,7 +186,7 @@ pub fn rules(service: &Service, slo: &Slo, source: Source<'_>) -> Vec<Rule> {
         ] {
             let mut l = labels.clone();
             l.insert("band".into(), band_name(band).into());
-            out.push(record(BAND.into(), format!("({cond}) * 0 + 1"), &l));
+            out.push(record(BAND, format!("({cond}) * 0 + 1"), &l));
         }
     }
     out

@@ -16,6 +16,8 @@ pub struct RuleFile {
 pub struct Group {
     /// Group name, unique within the file.
     pub name: String,
+    /// Evaluation interval (the rules are written for exactly this interval).
+    pub interval: String,
     /// Rules in evaluation order.
     pub rules: Vec<Rule>,
 }

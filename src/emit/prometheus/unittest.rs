@@ -27,12 +27,12 @@ use super::alerts::{self, severity_label};
 use super::promql::Source;
 use super::rules::RuleFile;
 use super::series::{self, Inputs};
-use super::{all_labels, exclusion, windows};
+use super::{all_labels, exclusion, recording, windows};
 use crate::emit::zone::Offsets;
 use crate::model::{BurnRateAlert, Duration, Polarity, Service, Severity, Slo};
 
-/// Sample spacing and evaluation interval, in seconds.
-const STEP: u64 = 15;
+/// Sample spacing and evaluation interval, in seconds (the rules' own interval).
+const STEP: u64 = windows::STEP.secs();
 /// Clean history before a scenario starts (at least; see [`Ctx::history`]).
 const HISTORY: u64 = 65 * 60;
 /// Longest long window an outage or low-traffic scenario is generated for (longer ones
@@ -180,8 +180,12 @@ impl Ctx<'_> {
             .into_iter()
             .filter(|(a, _)| a.alert == name)
             .map(|(a, rendered)| {
+                // The rule's own labels are template-escaped; the series labels are the
+                // original text, which is what Alertmanager receives.
                 let mut labels = all_labels(self.service, self.slo);
-                labels.extend(a.labels.clone());
+                for (k, v) in &a.labels {
+                    labels.entry(k.clone()).or_insert_with(|| v.clone());
+                }
                 ExpAlert {
                     exp_labels: labels,
                     exp_annotations: rendered,
@@ -235,7 +239,7 @@ impl Ctx<'_> {
     /// Clean history before an outage of `alert`: its whole long window and the base
     /// window are clean when the errors start, so derived windows start from a true zero.
     fn history(alert: &BurnRateAlert) -> u64 {
-        (alert.long_window.secs() + windows::BASE.secs() + STEP)
+        (alert.long_window.secs() + windows::RATE.secs() + STEP)
             .max(HISTORY)
             .next_multiple_of(STEP)
     }
@@ -249,13 +253,12 @@ impl Ctx<'_> {
         let name = alerts::burn_name(self.slo, alert);
         let detect = self.slo.detection_time(alert).millis();
         let step_ms = STEP * 1000;
-        let direct = windows::is_direct(self.slo, alert.long_window)
-            && windows::is_direct(self.slo, alert.short_window);
-        let (quiet, fire) = if direct {
+        let exact = Source::of(&self.slo.sli.kind).is_some_and(|s| s.exact());
+        let (quiet, fire) = if exact {
             let k = detect / step_ms + 1;
             ((k - 1) * STEP, k * STEP)
         } else {
-            let lag = windows::BASE.millis();
+            let lag = windows::RATE.millis();
             (
                 detect / step_ms * STEP,
                 (detect + lag).div_ceil(step_ms) * STEP,
@@ -305,10 +308,10 @@ impl Ctx<'_> {
     /// Whether an exclusion window is active at `secs` after the epoch.
     fn excluded(&self, secs: u64, widened: bool) -> bool {
         let widen = if widened {
-            windows::BASE.secs() / 60
+            Source::of(&self.slo.sli.kind).map_or(0, recording::mask_widen_minutes)
         } else {
             0
-        } as u32;
+        };
         self.slo.exclusions.iter().any(|ex| {
             let offset = Offsets::of(&ex.timezone).map_or(0, |o| i64::from(o.at(secs as i64)));
             // The epoch is a Thursday (day_of_week 4).
