@@ -432,8 +432,8 @@ fn a_window_without_its_old_edge_is_caught() {
     // makes the window the wrong length, which the budget checkpoints see.
     let edit = |rules: &str| {
         rules.replace(
-            "partial1h{service=\"timing\",slo=\"availability\"} offset 2d\n",
-            "partial1h{service=\"timing\",slo=\"availability\"} offset 2d1h\n",
+            "partial1h{service=\"timing\",slo=\"availability\"} offset 2d,",
+            "partial1h{service=\"timing\",slo=\"availability\"} offset 2d1h,",
         )
     };
     let (rules, _) = rules_of(2);

@@ -23,7 +23,7 @@
 //! | `slo:exclusion:active` | budget | 1 while an exclusion window is active, else 0 (SLOs with exclusions) |
 //!
 //! Raw series are read once per evaluation, over one step and the gap bridge. Windows up
-//! to a day sum the step counts; longer ones sum hour tiles and add the events after the
+//! to 2 hours sum the step counts; longer ones sum hour tiles and add the events after the
 //! newest tile and subtract those after the tile just before the window's start (read with
 //! `offset`), so every window is exact to the evaluation ([`counts::both_in`]). The hour
 //! tile is written at the evaluation in the first 30 s of each wall-clock hour and the

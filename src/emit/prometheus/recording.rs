@@ -112,15 +112,32 @@ fn window_counts(slo: &Slo, matchers: &str, labels: &BTreeMap<String, String>) -
         .collect();
     let mut out = Vec::new();
     if !tiled.is_empty() {
-        let sums: Vec<String> = tiled
-            .iter()
-            .map(|&w| tag(counts::tiles_in(w, matchers), w))
-            .collect();
-        out.push(record(counts::TILES, sums.join("\nor\n"), labels));
-        for &w in &tiled {
+        // Windows up to a week share one rule per part; each longer one (the SLO window)
+        // gets its own, labelled with its window, so no short read pays for its blocks.
+        let (near, far): (Vec<Duration>, Vec<Duration>) =
+            tiled.iter().partition(|w| **w <= windows::NEAR_MAX);
+        let mut parts: Vec<(Vec<Duration>, BTreeMap<String, String>)> = Vec::new();
+        if !near.is_empty() {
+            parts.push((near, labels.clone()));
+        }
+        for w in far {
             let mut l = labels.clone();
             l.insert("window".into(), w.to_prom());
-            out.push(record(counts::START, counts::start_of(w, matchers), &l));
+            parts.push((vec![w], l));
+        }
+        for (ws, l) in &parts {
+            let sums: Vec<String> = ws
+                .iter()
+                .map(|&w| tag(counts::tiles_in(w, matchers), w))
+                .collect();
+            out.push(record(counts::TILES, sums.join("\nor\n"), l));
+        }
+        for (ws, l) in &parts {
+            let starts: Vec<String> = ws
+                .iter()
+                .map(|&w| tag(counts::start_of(w, matchers), w))
+                .collect();
+            out.push(record(counts::START, starts.join("\nor\n"), l));
         }
         counted.push(format!("({})", counts::tiled(&tiled, matchers)));
     }

@@ -14,8 +14,11 @@ pub const BUDGET_STEP: Duration = Duration::from_secs(180);
 /// The hour tile: the counts of one wall-clock hour.
 pub const HOUR: Duration = Duration::from_secs(3600);
 
-/// Longest window summed from the step counts; longer ones use hour tiles.
-pub const DIRECT_MAX: Duration = Duration::from_secs(86_400);
+/// Longest window summed from the step counts (240 samples); longer ones use hour tiles.
+pub const DIRECT_MAX: Duration = Duration::from_secs(7200);
+
+/// Longest tiled window whose reads share a rule with the other short tiled windows.
+pub const NEAR_MAX: Duration = Duration::from_secs(7 * 86_400);
 
 /// The window of the traffic count every SLO records.
 pub const RATE: Duration = Duration::from_secs(300);
