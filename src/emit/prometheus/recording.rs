@@ -45,6 +45,9 @@ pub fn window_matchers(matchers: &str, w: Duration) -> String {
     format!("{{{inner},window=\"{}\"}}", w.to_prom())
 }
 
+/// A builder of one window's count expression from the SLO's matchers.
+type CountExpr = fn(Duration, &str) -> String;
+
 fn record(name: &str, expr: String, labels: &BTreeMap<String, String>) -> Rule {
     Rule::Record(Record {
         record: name.to_owned(),
@@ -125,19 +128,16 @@ fn window_counts(slo: &Slo, matchers: &str, labels: &BTreeMap<String, String>) -
             l.insert("window".into(), w.to_prom());
             parts.push((vec![w], l));
         }
-        for (ws, l) in &parts {
-            let sums: Vec<String> = ws
-                .iter()
-                .map(|&w| tag(counts::tiles_in(w, matchers), w))
-                .collect();
-            out.push(record(counts::TILES, sums.join("\nor\n"), l));
-        }
-        for (ws, l) in &parts {
-            let starts: Vec<String> = ws
-                .iter()
-                .map(|&w| tag(counts::start_of(w, matchers), w))
-                .collect();
-            out.push(record(counts::START, starts.join("\nor\n"), l));
+        // All tile sums first, then all old edges (the order of the rule file).
+        let parts_of: [(&str, CountExpr); 2] = [
+            (counts::TILES, counts::tiles_in),
+            (counts::START, counts::start_of),
+        ];
+        for (name, part) in parts_of {
+            for (ws, l) in &parts {
+                let exprs: Vec<String> = ws.iter().map(|&w| tag(part(w, matchers), w)).collect();
+                out.push(record(name, exprs.join("\nor\n"), l));
+            }
         }
         counted.push(format!("({})", counts::tiled(&tiled, matchers)));
     }
