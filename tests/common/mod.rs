@@ -5,6 +5,8 @@
 
 use std::process::Command;
 
+pub mod conf;
+
 /// The promtool binary (`PROMTOOL` overrides the one on PATH); fails with an install hint
 /// when it is missing.
 pub fn promtool() -> Command {

@@ -1,5 +1,5 @@
-//! What the Splunk app cannot express of the spec (see [`crate::emit::Lossy`]): targets
-//! without a standard alert action, and extra targets of actions that take only one.
+//! What the Splunk app cannot express of the spec (see [`crate::emit::Lossy`]): the extra
+//! targets of alert actions that take only one per search.
 
 use crate::emit::{Lossy, Target};
 use crate::model::{NotifyTarget, Service, Severity};
@@ -18,11 +18,15 @@ pub fn lossy(service: &Service) -> Vec<Lossy> {
         let targets = service.notify.for_severity(severity);
         let mut webhooks = 0;
         let mut slack = 0;
+        let mut pagerduty = 0;
         for target in targets {
             let what = match target {
-                NotifyTarget::Pagerduty(p) => Some(format!(
-                    "notify.{key} PagerDuty {p}: Splunk has no standard PagerDuty alert action; the alerts carry it as a comment to wire up with the PagerDuty app, and page no one until then"
-                )),
+                NotifyTarget::Pagerduty(p) => {
+                    pagerduty += 1;
+                    (pagerduty > 1).then(|| format!(
+                        "notify.{key} PagerDuty {p}: the PagerDuty app's action takes one integration per search; only the first PagerDuty service is paged"
+                    ))
+                }
                 NotifyTarget::Webhook(w) => {
                     webhooks += 1;
                     (webhooks > 1).then(|| format!(

@@ -134,6 +134,9 @@ pub(super) fn spec_file(service: &Service) -> &str {
 
 fn app_conf(service: &Service) -> Vec<conf::Stanza> {
     let mut install = conf::Stanza::new("install");
+    // app.conf.spec: `build` is required, a positive integer that busts Splunk Web's cache
+    // of `appserver/static`; these apps ship no static files, so it never needs to change.
+    install.text("build", "1");
     install.text("is_configured", "false");
     let mut id = conf::Stanza::new("id");
     id.text("name", names::app(service));

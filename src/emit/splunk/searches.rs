@@ -109,8 +109,9 @@ pub fn alert(service: &Service, slo: &Slo, source: Source, alert: &BurnRateAlert
 }
 
 /// Alert actions for `targets`. Email and webhook are built into Splunk; Slack uses the
-/// Splunk-built "Slack Notification Alert" app (action `slack`); PagerDuty has no
-/// standard action in savedsearches.conf, so it is listed as a comment to wire up.
+/// Splunk-built "Slack Notification Alert" app (action `slack`) and PagerDuty the
+/// "PagerDuty App for Splunk" (`pagerduty_incidents`, action `pagerduty`); the last two
+/// take one channel or integration per search.
 fn actions(s: &mut Stanza, targets: &[NotifyTarget], slo: &Slo) {
     // Splunk expands `$...$` tokens in action parameters and has no escape for `$`, so a
     // title keeps its text but loses the dollar signs there.
@@ -169,10 +170,16 @@ fn actions(s: &mut Stanza, targets: &[NotifyTarget], slo: &Slo) {
             ));
         }
     }
-    for p in pagerduty {
+    if let Some((first, rest)) = pagerduty.split_first() {
+        s.text("action.pagerduty", "1");
         s.comments.push(format!(
-            "PagerDuty {p}: no standard Splunk alert action; route it with the PagerDuty app for Splunk or a webhook"
+            "PagerDuty {first}: action of the PagerDuty App for Splunk (pagerduty_incidents); it pages the app's global integration unless action.pagerduty.param.integration_url_override is set for this search in local/savedsearches.conf"
         ));
+        for p in rest {
+            s.comments.push(format!(
+                "PagerDuty {p} not attached: the pagerduty action takes one integration per search"
+            ));
+        }
     }
 }
 
