@@ -637,3 +637,132 @@ fn metric_workflows_notify_resolution() {
     bad["actionFilters"][0]["logicType"] = json!("all");
     assert!(!metric_filter_problems(&bad).is_empty());
 }
+
+/// A journey with one high-impact known error (every request of the step fails, no
+/// workaround) and one medium one.
+const KNOWN_ERRORS: &str = r##"apiVersion: sloxide/v1
+service:
+  name: ledger
+  owners: { product_owner: P, tech_lead: T, team: ledger-team }
+  notify:
+    page: [ { pagerduty: ledger-primary } ]
+    ticket: [ { slack: "#ledger" }, { email: ledger-list@example.com } ]
+journeys:
+  - name: post
+    steps:
+      - name: write
+        actor: system
+        sentry: { project: ledger-api }
+        known_errors:
+          - name: disk-full
+            sentry_query: "error.type:DiskFull"
+            count: all
+            workaround: false
+          - name: retry-storm
+            sentry_query: "error.type:RetryStorm"
+            count: few
+            workaround: false
+impact:
+  triage_business_days: 2
+  matrix:
+    - { scope: step, count: all, workaround: none, impact: high }
+    - { scope: step, count: few, workaround: any, impact: medium }
+slis:
+  - name: errors
+    journey: post
+    ratio:
+      sentry: { project: ledger-api, query: "transaction:/post*", environment: production }
+slos:
+  - name: availability
+    sli: errors
+    objective: 99.9%
+"##;
+
+#[test]
+fn high_impact_known_errors_page_on_every_event_of_an_open_issue() {
+    let dir = tempfile::tempdir().unwrap();
+    let spec = dir.path().join("ledger.yaml");
+    std::fs::write(&spec, KNOWN_ERRORS).unwrap();
+    let base = "sentry/ledger/ledger-api/error.post.write";
+    // API: a page rule has no trigger condition (every event passes; `frequency` 5 min
+    // throttles per issue); the ticket rule still waits for first-seen or regression.
+    let api = build(std::slice::from_ref(&spec), SentryFormat::Api);
+    let page = &api[&format!("{base}.disk-full.workflow.json")];
+    assert_eq!(page["triggers"]["conditions"], json!([]));
+    assert_eq!(page["config"]["frequency"], 5);
+    assert_eq!(page["actionFilters"][0]["actions"][0]["type"], "pagerduty");
+    let ticket = &api[&format!("{base}.retry-storm.workflow.json")];
+    let kinds: Vec<&Value> = ticket["triggers"]["conditions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| &c["type"])
+        .collect();
+    assert_eq!(
+        kinds,
+        [&json!("first_seen_event"), &json!("regression_event")]
+    );
+    // Legacy: "seen more than 0 times in 1m" joins the state conditions under `any`.
+    let legacy = build(std::slice::from_ref(&spec), SentryFormat::Legacy);
+    let rule = &legacy[&format!("{base}.disk-full.json")];
+    assert_eq!(rule["actionMatch"], "any");
+    assert!(rule["conditions"].as_array().unwrap().contains(&json!({
+        "id": "sentry.rules.conditions.event_frequency.EventFrequencyCondition",
+        "interval": "1m", "value": 0, "comparisonType": "count",
+    })));
+    let ticket = &legacy[&format!("{base}.retry-storm.json")];
+    assert!(
+        !ticket["conditions"]
+            .to_string()
+            .contains("EventFrequencyCondition")
+    );
+    // Terraform: empty trigger conditions for the page rule only.
+    let tf = build(std::slice::from_ref(&spec), SentryFormat::Terraform);
+    let alert = |name: &str| {
+        tf[&format!("{base}.{name}.tf.json")]["resource"]["sentry_alert"]
+            .as_object()
+            .unwrap()
+            .values()
+            .next()
+            .unwrap()
+            .clone()
+    };
+    assert_eq!(alert("disk-full")["trigger_conditions"], json!([]));
+    assert_eq!(
+        alert("retry-storm")["trigger_conditions"]
+            .as_array()
+            .unwrap()
+            .len(),
+        2
+    );
+    // Every payload still validates, and the schema rejects a frequency condition
+    // without its value (negative control).
+    for (format, files) in [
+        (SentryFormat::Api, &api),
+        (SentryFormat::Legacy, &legacy),
+        (SentryFormat::Terraform, &tf),
+    ] {
+        for (path, value) in files.iter().filter(|(p, _)| !p.ends_with("manifest.json")) {
+            let e = errors(&schema(schema_for(path, format)), value);
+            assert!(e.is_empty(), "{path}: {e:?}");
+        }
+    }
+    let mut broken = rule.clone();
+    for c in broken["conditions"].as_array_mut().unwrap() {
+        if let Some(o) = c.as_object_mut() {
+            o.remove("value");
+        }
+    }
+    assert!(!errors(&schema("legacy"), &broken).is_empty());
+    // The e-mail list is not a Sentry member: said, not dropped silently.
+    let checked = sloxide::cli::check(std::slice::from_ref(&spec));
+    let model = checked.model.unwrap();
+    assert!(
+        emit::lossy(&model.services[0])
+            .iter()
+            .any(|l| l.target == Target::Sentry
+                && l.what.starts_with(
+                    "notify.ticket e-mail ledger-list@example.com: Sentry e-mails only its members"
+                ))
+    );
+}

@@ -221,12 +221,19 @@ pub fn metric_workflow(rule: &Rule, m: &Metric) -> Workflow {
 
 /// The workflow of an issue rule, attached to the project's error detector.
 pub fn issue_workflow(rule: &Rule, i: &Issue) -> Workflow {
-    let mut triggers = vec![
-        state_condition("first_seen_event"),
-        state_condition("regression_event"),
-    ];
-    if i.escalating {
-        triggers.push(state_condition("reappeared_event"));
+    // No trigger condition: every event of the detector's issues passes ("If there aren't
+    // any workflow trigger conditions, the workflow is considered triggered", Workflow
+    // model, src/sentry/workflow_engine/models/workflow.py), the filters pick the known
+    // error and `frequency` throttles per issue.
+    let mut triggers = Vec::new();
+    if !i.every_event {
+        triggers.extend([
+            state_condition("first_seen_event"),
+            state_condition("regression_event"),
+        ]);
+        if i.escalating {
+            triggers.push(state_condition("reappeared_event"));
+        }
     }
     let filters = i
         .filters

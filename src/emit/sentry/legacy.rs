@@ -139,6 +139,15 @@ pub fn issue_rule(rule: &Rule, i: &Issue) -> IssueRule {
             json!({"id": "sentry.rules.conditions.reappeared_event.ReappearedEventCondition"}),
         );
     }
+    if i.every_event {
+        // "seen more than 0 times in one minute", with actionMatch `any`: every event of an
+        // open issue passes (EveryEventCondition is disabled, is_enabled() == False), and
+        // `frequency` throttles per issue.
+        conditions.push(json!({
+            "id": "sentry.rules.conditions.event_frequency.EventFrequencyCondition",
+            "interval": "1m", "value": 0, "comparisonType": "count",
+        }));
+    }
     let filters = i
         .filters
         .iter()

@@ -88,16 +88,20 @@ pub fn lossy(service: &Service) -> Vec<Lossy> {
         .any(|s| s.sentry.is_some());
     if any || steps {
         for severity in [Severity::Page, Severity::Ticket] {
+            let key = severity_key(severity);
             for target in service.notify.for_severity(severity) {
-                if let NotifyTarget::Webhook(url) = target {
-                    out.push(item(
-                        None,
-                        format!(
-                            "notify.{} webhook {url}: Sentry has no plain-webhook action, so Sentry rules do not notify it",
-                            severity_key(severity)
-                        ),
-                    ));
-                }
+                let what = match target {
+                    NotifyTarget::Webhook(url) => format!(
+                        "notify.{key} webhook {url}: Sentry has no plain-webhook action, so Sentry rules do not notify it"
+                    ),
+                    // The email action takes a user, a team or the issue owners, by id
+                    // (email_handler.py; legacy NotifyEmailAction: Member/Team/IssueOwners).
+                    NotifyTarget::Email(address) => format!(
+                        "notify.{key} e-mail {address}: Sentry e-mails only its members, teams and issue owners, so the rules e-mail the member `${{user:{address}}}` (replace it with that member's user id); an address that is not a Sentry member, such as a mailing list, is not notified by Sentry"
+                    ),
+                    NotifyTarget::Pagerduty(_) | NotifyTarget::Slack(_) => continue,
+                };
+                out.push(item(None, what));
             }
         }
     }

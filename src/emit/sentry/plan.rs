@@ -114,13 +114,18 @@ pub struct Trigger {
     pub targets: Vec<Target>,
 }
 
-/// An issue alert on new, regressed (and, when asked, escalating) issues.
+/// An issue alert on new, regressed (and, when asked, escalating) issues, or on every
+/// event of a matching issue.
 #[derive(Debug)]
 pub struct Issue {
     /// Environment, if any.
     pub environment: Option<String>,
     /// Also fire when an archived issue escalates.
     pub escalating: bool,
+    /// Fire on every matching event, throttled per issue by `frequency_minutes`, not only
+    /// when the issue is new or regresses: a known error is usually an issue that is
+    /// already open, so a page that waited for first-seen would never come.
+    pub every_event: bool,
     /// Filters, all of which must match.
     pub filters: Vec<SearchTerm>,
     /// Who is notified.
@@ -533,7 +538,12 @@ fn known_error(
     let anchor = naming::known_error_anchor(journey, &step.name, &error.name);
     let url = naming::runbook_url(service, &anchor);
     let (what, notes) = match severity {
-        Severity::Page => ("impact high: page at once".to_string(), None),
+        Severity::Page => (
+            format!(
+                "impact high: page at once, and again every {PAGE_FREQUENCY} min while it keeps happening"
+            ),
+            None,
+        ),
         Severity::Ticket => {
             let deadline = format!(
                 "impact medium: triage within {} business days",
@@ -572,6 +582,7 @@ fn known_error(
         kind: RuleKind::Issue(Issue {
             environment: env.clone(),
             escalating: error.escalating,
+            every_event: severity == Severity::Page,
             filters,
             severity,
             frequency_minutes: match severity {

@@ -141,12 +141,16 @@ fn metric(rule: &Rule, m: &Metric) -> Value {
 }
 
 fn issue(rule: &Rule, i: &Issue) -> Value {
-    let mut triggers = vec![
-        json!({"first_seen_event": {}}),
-        json!({"regression_event": {}}),
-    ];
-    if i.escalating {
-        triggers.push(json!({"reappeared_event": {}}));
+    // Empty trigger conditions (provider v0.15.2+): every event passes, as in the API form.
+    let mut triggers = Vec::new();
+    if !i.every_event {
+        triggers.extend([
+            json!({"first_seen_event": {}}),
+            json!({"regression_event": {}}),
+        ]);
+        if i.escalating {
+            triggers.push(json!({"reappeared_event": {}}));
+        }
     }
     let conditions: Vec<Value> = i
         .filters
