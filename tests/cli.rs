@@ -428,9 +428,9 @@ fn lossy_mappings_are_warned_listed_in_the_manifest_and_the_runbook() {
             .iter()
             .any(|d| d["message"].as_str().unwrap().contains(needle))
     };
-    // Sentry drops the short window of every row and rounds 6h to 4h.
+    // Sentry drops the short window of every row (6h stays 360 min).
     assert!(says(
-        "sentry: SLO kyc-verification/verification-availability: page-6h: evaluated over 240 min only; the short window 30m is not"
+        "sentry: SLO kyc-verification/verification-availability: page-6h: evaluated over 360 min only; the short window 30m is not"
     ));
     // A paired ticket row is judged over its page row's window.
     assert!(says("ticket-1d: evaluated over 60 min only"));
@@ -447,10 +447,10 @@ fn lossy_mappings_are_warned_listed_in_the_manifest_and_the_runbook() {
             && e["what"]
                 .as_str()
                 .unwrap()
-                .starts_with("page-6h: evaluated over 240 min")
+                .starts_with("page-6h: evaluated over 360 min")
     }));
     let runbook = std::fs::read_to_string(out.join("runbook/kyc-verification.md")).unwrap();
-    assert!(runbook.contains("- Sentry: page-6h: evaluated over 240 min only"));
+    assert!(runbook.contains("- Sentry: page-6h: evaluated over 360 min only"));
     let card = std::fs::read_to_string(out.join("runbook/card-platform.md")).unwrap();
     assert!(!card.contains("- Splunk: notify.page PagerDuty"));
     // A build of Prometheus alone loses nothing and warns of nothing lossy.

@@ -158,7 +158,8 @@ fn schemas_reject_what_sentry_rejects() {
         v
     };
     for bad in [
-        broken(&|v| v["timeWindow"] = json!(7)),
+        broken(&|v| v["timeWindow"] = json!(1441)),
+        broken(&|v| v["timeWindow"] = json!(3)),
         broken(&|v| v["thresholdType"] = json!(2)),
         broken(&|v| v["aggregate"] = json!("percentile(span.duration,0.9)")),
         broken(&|v| v["dataset"] = json!("transactions")),
@@ -185,9 +186,15 @@ fn schemas_reject_what_sentry_rejects() {
         .find(|(p, _)| p.ends_with("alert.verification-availability.page-1h.detector.json"))
         .map(|(_, v)| v.clone())
         .unwrap();
-    let mut bad = detector.clone();
-    bad["dataSources"][0]["timeWindow"] = json!(60 * 60 * 6);
-    assert!(!errors(&api, &bad).is_empty(), "6 h is not a Sentry window");
+    for (window, why) in [
+        (60 * 60 * 24 + 60, "longer than a day"),
+        (240, "under 5 min on spans"),
+        (3630, "not whole minutes"),
+    ] {
+        let mut bad = detector.clone();
+        bad["dataSources"][0]["timeWindow"] = json!(window);
+        assert!(!errors(&api, &bad).is_empty(), "{window} s: {why}");
+    }
     let mut bad = detector.clone();
     bad["conditionGroup"]["conditions"]
         .as_array_mut()
@@ -308,9 +315,10 @@ fn burn_rates_map_onto_sentry_windows() {
     assert_eq!(fast["aggregate"], "failure_rate()");
     assert_eq!(fast["triggers"][0]["alertThreshold"], json!(0.0144));
     assert_eq!(fast["triggers"][1]["alertThreshold"], json!(0.003));
-    // 6h is not a Sentry window: rounded down to 4h (240 min).
+    // 6h is not among the UI's windows, but the server takes any whole minutes up to a
+    // day: kept at 360 min.
     let slow = &files[&format!("{dir}/alert.verification-availability.page-6h.json")];
-    assert_eq!(slow["timeWindow"], 240);
+    assert_eq!(slow["timeWindow"], 360);
     // Latency 90% within 3 s → p90(span.duration) > 3000 ms on the spans dataset (the
     // default: sentry.io refuses new transaction-based alerts), one rule per row; the 3d
     // ticket row is capped at Sentry's longest window, 1 day.
@@ -516,6 +524,32 @@ fn validation_refuses_what_sentry_cannot_express() {
     assert!(codes_of(&latency).is_empty(), "{:?}", codes_of(&latency));
     let odd = latency.replace("objective: 99%", "objective: 99.9%");
     assert_eq!(codes_of(&odd), ["sloxide::sentry::percentile"]);
+    // The transactions dataset has percentile(transaction.duration, q): p99.9 builds there.
+    let transactions = odd.replace("dataset: spans", "dataset: transactions");
+    assert!(
+        codes_of(&transactions).is_empty(),
+        "{:?}",
+        codes_of(&transactions)
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let spec = dir.path().join("edge.yaml");
+    std::fs::write(&spec, &transactions).unwrap();
+    for format in [
+        SentryFormat::Api,
+        SentryFormat::Legacy,
+        SentryFormat::Terraform,
+    ] {
+        let files = build(std::slice::from_ref(&spec), format);
+        let text = serde_json::to_string(&files).unwrap();
+        assert!(
+            text.contains("percentile(transaction.duration,0.999)"),
+            "{format:?}"
+        );
+        for (path, value) in files.iter().filter(|(p, _)| !p.ends_with("manifest.json")) {
+            let e = errors(&schema(schema_for(path, format)), value);
+            assert!(e.is_empty(), "{path}: {e:?}");
+        }
+    }
     let free_text = HOSTILE.replace("!level:info", "OR level:info");
     assert_eq!(codes_of(&free_text), ["sloxide::sentry::query"]);
     let slug = HOSTILE.replace("project: edge-api, query", "project: ../Edge, query");

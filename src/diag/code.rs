@@ -75,7 +75,7 @@ codes! {
     PromqlPlaceholder => "sloxide::promql::placeholder", "a raw PromQL query lacks the {{window}} placeholder";
     LatencyBucket => "sloxide::latency::bucket", "a latency threshold is not a bucket boundary of the histogram";
     LatencyPercentile => "sloxide::latency::percentile", "a percentile is not written p50..p99.99";
-    SentryPercentile => "sloxide::sentry::percentile", "a latency objective with a Sentry source is not a percentile Sentry has a function for (p50, p75, p90, p95, p99)";
+    SentryPercentile => "sloxide::sentry::percentile", "a latency objective with a Sentry source on the spans dataset is not a percentile Sentry has a function for (p50, p75, p90, p95, p99)";
     SentryQuery => "sloxide::sentry::query", "a step or known-error Sentry query cannot become issue-alert filters";
     SentryProject => "sloxide::sentry::project", "a Sentry project is not a valid project slug";
     ImpactUnmatched => "sloxide::impact::unmatched", "a known error matches no row of the impact matrix";

@@ -7,8 +7,8 @@ use super::ctx::Ctx;
 use super::{journey, quantity, sli};
 use crate::diag::Code;
 use crate::model::{
-    AlertPolicy, Bands, Bound, BurnRateAlert, CompareOp, Duration, Journey, Ratio, Sli, SliKind,
-    Slo,
+    AlertPolicy, Bands, Bound, BurnRateAlert, CompareOp, Duration, Journey, Ratio, SentryDataset,
+    Sli, SliKind, Slo,
 };
 use crate::span::{Span, Spanned};
 use crate::spec::{self, PercentText, Spec};
@@ -157,27 +157,29 @@ fn assemble(
     }
 }
 
-/// Refuses a latency objective with a Sentry source that no Sentry percentile function
-/// expresses (Sentry alerts compare `pNN(duration)` with the threshold).
+/// Refuses a latency objective with a Sentry source on the spans dataset that no Sentry
+/// percentile function expresses (Sentry alerts compare `pNN(duration)` with the
+/// threshold; `EAP_FUNCTIONS` has no `percentile(column, q)`, the transactions dataset has).
 fn sentry_expressible(ctx: &mut Ctx, o: &spec::Slo, slo: &Slo) -> bool {
     let SliKind::Latency {
-        sentry: Some(_), ..
+        sentry: Some(source),
+        ..
     } = &slo.sli.kind
     else {
         return true;
     };
-    if slo.sentry_percentile().is_some() {
+    if slo.sentry_percentile().is_some() || source.dataset == SentryDataset::Transactions {
         return true;
     }
     ctx.error(
         Code::SentryPercentile,
         o.objective.span,
         format!(
-            "Sentry cannot alert on {} of events within the latency threshold: it has no percentile function for it",
+            "Sentry cannot alert on {} of events within the latency threshold on the spans dataset: it has no percentile function for it",
             slo.objective.percent()
         ),
         "no Sentry function",
-        "use an objective of 50%, 75%, 90%, 95% or 99%, or remove the sentry: source of the SLI",
+        "use an objective of 50%, 75%, 90%, 95% or 99%; or `dataset: transactions` (self-hosted Sentry), which has percentile(transaction.duration, q); or remove the sentry: source of the SLI",
     );
     false
 }

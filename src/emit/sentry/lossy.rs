@@ -48,9 +48,17 @@ pub fn lossy(service: &Service) -> Vec<Lossy> {
                 "{id}: evaluated over {minutes} min only; the short window {} is not (a Sentry rule has one window, so the alert resets only when the whole window recovers)",
                 row.short_window
             );
-            if u64::from(minutes) * 60 != row.long_window.secs() {
+            let long = row.long_window.secs();
+            if u64::from(minutes) * 60 != long {
+                let why = if u64::from(minutes) == long / 60 {
+                    "Sentry windows are whole minutes"
+                } else if minutes == plan::MAX_WINDOW_MINUTES && long > 60 * u64::from(minutes) {
+                    "the longest window Sentry accepts"
+                } else {
+                    "this ticket row shares the rule of its page row"
+                };
                 what.push_str(&format!(
-                    "; the long window {} becomes {minutes} min (the longest Sentry window not above it, or the window of the page rule this ticket row shares)",
+                    "; the long window {} becomes {minutes} min ({why})",
                     row.long_window
                 ));
             }

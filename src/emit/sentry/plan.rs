@@ -2,9 +2,9 @@
 //! thresholds, filters, routing and runbook anchors. The format modules only serialize it.
 //!
 //! Burn-rate mapping (Sentry evaluates one aggregate over one window per rule):
-//! - each multi-window row keeps its burn rate and its *long* window, rounded down to the
-//!   nearest window Sentry allows ([`WINDOWS_MINUTES`]); the short window is dropped, so a
-//!   rule resets only when the long window's value falls back under the threshold;
+//! - each multi-window row keeps its burn rate and its *long* window, in whole minutes and
+//!   at most [`MAX_WINDOW_MINUTES`]; the short window is dropped, so a rule resets only
+//!   when the long window's value falls back under the threshold;
 //! - ratio SLOs pair the i-th page row (critical trigger) with the i-th ticket row (warning
 //!   trigger) in one rule evaluated on the page row's window; rows left over get a rule
 //!   of their own (first trigger, which Sentry requires to be labelled `critical`);
@@ -24,9 +24,13 @@ use crate::model::{
     SentrySource, Service, Severity, SliKind, Slo, Step,
 };
 
-/// Time windows Sentry metric alerts accept, in minutes (getsentry/sentry-api-schema
-/// `timeWindow` enum; the detector API takes the same windows in seconds).
-pub const WINDOWS_MINUTES: [u32; 9] = [1, 5, 10, 15, 30, 60, 120, 240, 1440];
+/// Longest window of a Sentry metric alert, in minutes: the alert-rule serializer's
+/// `time_window = IntegerField(min_value=1, max_value=1440)`; the detector API takes any
+/// number of seconds up to the same day (its documented enum, 1 … 1440 min, is a UI subset).
+pub const MAX_WINDOW_MINUTES: u32 = 1440;
+
+/// Shortest window on the transactions dataset, in minutes.
+const MIN_WINDOW: u32 = 1;
 
 /// Shortest window on the spans dataset (`_validate_time_window`: "at least 5 minutes").
 const SPANS_MIN_WINDOW: u32 = 5;
@@ -94,7 +98,7 @@ pub struct Metric {
     pub query: String,
     /// Environment, if any.
     pub environment: Option<String>,
-    /// Window in minutes, one of [`WINDOWS_MINUTES`].
+    /// Window in minutes, 1 (5 on spans) ..= [`MAX_WINDOW_MINUTES`].
     pub window_minutes: u32,
     /// Triggers, highest threshold first (Sentry: critical, then warning).
     pub triggers: Vec<Trigger>,
@@ -278,13 +282,18 @@ fn slo_rules(service: &Service, slo: &Slo) -> Option<Vec<Rule>> {
     let source = sentry_source(slo)?;
     let (aggregate, latency_ms) = match &slo.sli.kind {
         SliKind::Latency { threshold, .. } => {
-            // Validation refuses latency objectives without a percentile function.
-            let function = slo.sentry_percentile()?;
-            let column = match source.dataset {
-                SentryDataset::Transactions => "transaction.duration",
-                SentryDataset::Spans => "span.duration",
+            // `pNN` where Sentry has it; otherwise `percentile(column, q)`, which only the
+            // transactions dataset offers (validation refuses the rest).
+            let aggregate = match (slo.sentry_percentile(), source.dataset) {
+                (Some(f), SentryDataset::Transactions) => format!("{f}(transaction.duration)"),
+                (Some(f), SentryDataset::Spans) => format!("{f}(span.duration)"),
+                (None, SentryDataset::Transactions) => format!(
+                    "percentile(transaction.duration,{})",
+                    slo.objective.0.normalize()
+                ),
+                (None, SentryDataset::Spans) => return None,
             };
-            (format!("{function}({column})"), Some(threshold.millis()))
+            (aggregate, Some(threshold.millis()))
         }
         _ => ("failure_rate()".to_string(), None),
     };
@@ -386,20 +395,16 @@ fn slo_rules(service: &Service, slo: &Slo) -> Option<Vec<Rule>> {
     Some(rules)
 }
 
-/// The longest window Sentry allows that is not longer than `long` (at least the
-/// dataset's minimum).
+/// The Sentry window of a long window `long`: its whole minutes, within the dataset's
+/// minimum and [`MAX_WINDOW_MINUTES`].
 pub fn sentry_window(long: Duration, dataset: SentryDataset) -> u32 {
     let min = match dataset {
-        SentryDataset::Transactions => WINDOWS_MINUTES[0],
+        SentryDataset::Transactions => MIN_WINDOW,
         SentryDataset::Spans => SPANS_MIN_WINDOW,
     };
-    let minutes = long.secs() / 60;
-    WINDOWS_MINUTES
-        .iter()
-        .copied()
-        .filter(|w| *w >= min && u64::from(*w) <= minutes)
-        .max()
-        .unwrap_or(min)
+    u32::try_from(long.secs() / 60)
+        .unwrap_or(MAX_WINDOW_MINUTES)
+        .clamp(min, MAX_WINDOW_MINUTES)
 }
 
 /// The query of a metric alert: the user's query, scoped to transactions on spans.
