@@ -71,7 +71,11 @@ fn problems(validator: &jsonschema::Validator, manifest: &Value, size: usize) ->
 #[test]
 fn every_prometheusrule_satisfies_the_crd() {
     let v = validator();
-    let all = manifests(&["examples", "tests/fixtures/hostile"]);
+    let all = manifests(&[
+        "examples",
+        "tests/fixtures/hostile",
+        "tests/fixtures/contracts",
+    ]);
     assert!(all.len() >= 5, "{:?}", all.keys());
     for (path, (manifest, size)) in &all {
         assert_eq!(

@@ -1,6 +1,7 @@
 //! The real Prometheus engine on every generated file: `promtool check rules --lint=all
 //! --lint-fatal` on each rule file of a build of `examples/` (with `--emit-tests`), and
-//! `promtool test rules` on each generated unit-test file. promtool comes from Debian's
+//! `promtool test rules` on each generated unit-test file (the contract fixture in
+//! `tests/fixtures/contracts` too). promtool comes from Debian's
 //! `prometheus` package (`apt-get install -y --no-install-recommends prometheus`); these
 //! tests fail with that hint when it is missing.
 
@@ -16,9 +17,12 @@ fn root() -> PathBuf {
 }
 
 fn build(options: &Options) -> (tempfile::TempDir, Vec<String>) {
-    let model = sloxide::cli::check(&[root().join("examples")])
-        .model
-        .expect("examples are valid");
+    let model = sloxide::cli::check(&[
+        root().join("examples"),
+        root().join("tests/fixtures/contracts"),
+    ])
+    .model
+    .expect("examples and the contract fixture are valid");
     let emitted = emit::emit(&model, &[Target::Prometheus], options);
     assert!(emitted.errors.is_empty(), "{:?}", emitted.errors);
     let dir = tempfile::tempdir().unwrap();

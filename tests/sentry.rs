@@ -112,7 +112,15 @@ fn every_payload_of_every_format_validates() {
         SentryFormat::Legacy,
         SentryFormat::Terraform,
     ] {
-        let files = examples(format);
+        // The examples and the contract fixture (no environment, e-mail and webhook
+        // targets, min_events, escalating on and off, both datasets, a custom percentile).
+        let files = build(
+            &[
+                root().join("examples"),
+                root().join("tests/fixtures/contracts"),
+            ],
+            format,
+        );
         let payloads: Vec<_> = files
             .iter()
             .filter(|(p, _)| !p.ends_with("/manifest.json"))

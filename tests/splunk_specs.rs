@@ -294,6 +294,7 @@ fn all_inputs() -> (tempfile::TempDir, Vec<PathBuf>) {
     let paths = vec![
         root.join("examples"),
         root.join("tests/fixtures/hostile"),
+        root.join("tests/fixtures/contracts"),
         dir.path().join("routing.yaml"),
     ];
     (dir, paths)
