@@ -13,13 +13,13 @@ use crate::{load, validate};
 mod report;
 mod values;
 
-use report::{lossy_warning, report_diagnostics, skipped_warning, write_output};
+use report::{lossy_warning, report_diagnostics, skipped_summary, skipped_warning, write_output};
 use values::{parse_date, parse_label, parse_namespace};
 
 /// SLO-as-code compiler: validate SLO specs and generate Prometheus, Splunk, Sentry and
 /// runbook outputs.
 #[derive(Debug, Parser)]
-#[command(name = "sloxide", version, about)]
+#[command(name = "sloxide", version = env!("SLOXIDE_VERSION"), about)]
 pub struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -29,7 +29,8 @@ pub struct Cli {
 enum Command {
     /// Validate specs; exit 0 when clean, 1 on errors, 2 on usage or I/O problems.
     Check {
-        /// Spec files or directories (searched for *.yaml / *.yml).
+        /// Spec files or directories (searched for *.yaml / *.yml); `-` reads one spec
+        /// from standard input.
         #[arg(default_value = ".")]
         paths: Vec<PathBuf>,
         #[command(flatten)]
@@ -37,7 +38,7 @@ enum Command {
     },
     /// Validate, then generate each backend's files into the output directory.
     Build {
-        /// Spec files or directories.
+        /// Spec files or directories; `-` reads one spec from standard input.
         #[arg(default_value = ".")]
         paths: Vec<PathBuf>,
         /// Output directory.
@@ -66,6 +67,11 @@ enum Command {
     },
     /// List every diagnostic code and what it means.
     Codes,
+    /// Print a shell completion script, e.g. `sloxide completions bash > /etc/bash_completion.d/sloxide`.
+    Completions {
+        /// The shell.
+        shell: clap_complete::Shell,
+    },
 }
 
 #[derive(Debug, clap::Args)]
@@ -132,8 +138,14 @@ impl BackendArgs {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 enum Format {
+    /// Annotated excerpts of the specs, on stderr.
     Human,
+    /// One JSON document on stdout (with `build`, also what happened to the output).
     Json,
+    /// GitHub Actions workflow commands (annotations on the pull request), on stdout.
+    Github,
+    /// A SARIF 2.1.0 log for code scanning, on stdout.
+    Sarif,
 }
 
 /// Exit status: success.
@@ -182,27 +194,14 @@ fn run(command: Command) -> u8 {
             let emitted = emit::emit(model, &targets, &backend.options());
             // A backend the user asked for by name that cannot serve an SLO is worth a
             // warning per SLO; when building everything by default, one line per backend.
-            let notes: Vec<Diagnostic> = if requested {
+            let mut notes: Vec<Diagnostic> = if requested {
                 emitted.skipped.iter().map(skipped_warning).collect()
             } else {
-                for t in &targets {
-                    let names: Vec<String> = emitted
-                        .skipped
-                        .iter()
-                        .filter(|s| s.target == *t)
-                        .map(|s| format!("{}/{}", s.service, s.slo))
-                        .collect();
-                    if !names.is_empty() {
-                        eprintln!(
-                            "note: {t}: {} SLO(s) have no {t} source and are skipped there: {}",
-                            names.len(),
-                            names.join(", ")
-                        );
-                    }
-                }
-                Vec::new()
+                targets
+                    .iter()
+                    .filter_map(|t| skipped_summary(*t, &emitted.skipped))
+                    .collect()
             };
-            let mut notes = notes;
             notes.extend(emitted.limits.iter().map(|text| {
                 let mut d = Diagnostic::unplaced(Code::BuildRulerLimit, None, text.clone());
                 d.level = Level::Warning;
@@ -214,11 +213,14 @@ fn run(command: Command) -> u8 {
                     .filter(|l| targets.contains(&l.target))
                     .map(|l| lossy_warning(service, &l))
             }));
-            let status = report_diagnostics(&checked, &report, &notes);
+            let diags = report::all(&checked, &notes);
+            let status = report::status(&checked, &report, &diags);
             if status != OK {
+                report::print_report(&checked, &report, &diags, None);
                 return status;
             }
             if !emitted.errors.is_empty() {
+                report::print_report(&checked, &report, &diags, None);
                 for e in &emitted.errors {
                     eprintln!(
                         "error[{}]: {}",
@@ -234,7 +236,17 @@ fn run(command: Command) -> u8 {
                     "note: the {t} backend is not available in this version; nothing was generated for it"
                 );
             }
-            write_output(&out, &emitted.files, only_check)
+            // People read the diagnostics before what happened to the files; machine
+            // formats get one document that holds both.
+            let human = report.format == Format::Human;
+            if human {
+                report::print_report(&checked, &report, &diags, None);
+            }
+            let (status, written) = write_output(&out, &emitted.files, only_check);
+            if !human {
+                report::print_report(&checked, &report, &diags, Some(&written));
+            }
+            status
         }
         Command::Schema => {
             print!("{}", load::schema::SCHEMA_JSON);
@@ -263,6 +275,15 @@ fn run(command: Command) -> u8 {
                     USAGE
                 }
             }
+        }
+        Command::Completions { shell } => {
+            use clap::CommandFactory;
+            use std::io::Write;
+            let mut script = Vec::new();
+            clap_complete::generate(shell, &mut Cli::command(), "sloxide", &mut script);
+            // A closed pipe (`| head`) is not an error worth a panic.
+            let _ = std::io::stdout().write_all(&script);
+            OK
         }
         Command::Codes => {
             for code in Code::ALL {

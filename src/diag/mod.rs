@@ -1,6 +1,7 @@
 //! Diagnostics as data: a stable code, a level, a message, labels on spans and a help
 //! line. Rendering (human via miette, JSON) lives in [`render`].
 
+pub mod ci;
 mod code;
 mod excerpt;
 pub mod render;

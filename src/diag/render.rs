@@ -7,7 +7,7 @@ use serde::Serialize;
 
 use super::excerpt::Excerpt;
 pub use super::excerpt::terminal_text;
-use super::{Diagnostic, Level};
+use super::{Code, Diagnostic, Level};
 use crate::source::SourceMap;
 
 /// Renders `diags` for people. `color` selects the themed or plain Unicode output.
@@ -93,6 +93,30 @@ pub struct JsonLocation {
     pub column: usize,
     /// What it shows.
     pub message: String,
+}
+
+impl JsonReport {
+    /// A report of one diagnostic that has no place in a spec (e.g. a stale output file).
+    pub fn single(code: Code, severity: Level, message: String, file: Option<String>) -> Self {
+        let errors = usize::from(severity == Level::Error);
+        JsonReport {
+            errors,
+            warnings: 1 - errors,
+            diagnostics: vec![JsonDiagnostic {
+                code: code.as_str(),
+                severity,
+                message: terminal_text(&message),
+                file,
+                line: None,
+                column: None,
+                end_line: None,
+                end_column: None,
+                label: None,
+                help: None,
+                related: Vec::new(),
+            }],
+        }
+    }
 }
 
 /// Builds the JSON report of `diags`. Texts pass through [`terminal_text`] as in the

@@ -35,13 +35,21 @@ pub struct Loaded {
 pub fn load(paths: &[PathBuf]) -> Loaded {
     let mut loaded = Loaded::default();
     let mut walk = discover::Walk::default();
+    let mut stdin = false;
     for path in paths {
-        walk.path(path);
+        if path.as_os_str() == STDIN {
+            stdin = true;
+        } else {
+            walk.path(path);
+        }
     }
     let mut files = walk.files;
     loaded.diagnostics.extend(walk.problems);
     files.dedup();
-    if files.is_empty() && loaded.diagnostics.is_empty() {
+    if stdin {
+        load_stdin(&mut loaded);
+    }
+    if files.is_empty() && !stdin && loaded.diagnostics.is_empty() {
         loaded.diagnostics.push(
             Diagnostic::unplaced(Code::IoNoSpecs, None, "no spec files found")
                 .with_help("pass spec files or directories that contain *.yaml / *.yml files"),
@@ -54,6 +62,25 @@ pub fn load(paths: &[PathBuf]) -> Loaded {
         }
     }
     loaded
+}
+
+/// The path that stands for standard input.
+pub const STDIN: &str = "-";
+
+/// Loads one spec from standard input, named `<stdin>` in diagnostics and outputs, read
+/// with the same size cap as files.
+fn load_stdin(loaded: &mut Loaded) {
+    use std::io::Read;
+    let mut bytes = Vec::new();
+    let cap = yaml::MAX_FILE_BYTES as u64 + 1;
+    match std::io::stdin().lock().take(cap).read_to_end(&mut bytes) {
+        Ok(_) => load_text(loaded, "<stdin>".into(), bytes),
+        Err(e) => loaded.diagnostics.push(Diagnostic::unplaced(
+            Code::IoRead,
+            Some("<stdin>".into()),
+            format!("cannot read standard input: {e}"),
+        )),
+    }
 }
 
 /// Loads one spec from memory (used by `load` and by tests).

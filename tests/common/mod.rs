@@ -5,6 +5,7 @@
 
 use std::process::Command;
 
+pub mod bin;
 pub mod conf;
 
 /// The promtool binary (`PROMTOOL` overrides the one on PATH); fails with an install hint

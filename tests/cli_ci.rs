@@ -1,0 +1,321 @@
+//! The binary in CI: `--format github` (workflow commands, parsed back), `--format sarif`
+//! (validated against the official SARIF 2.1.0 schema), `build --check --format json`
+//! (the stale files), standard input, shell completions and `--version`.
+
+use std::collections::BTreeMap;
+
+use serde_json::Value;
+
+mod common;
+use common::bin::{code, root, sloxide, sloxide_stdin, stderr, stdout};
+
+/// A spec with an error on a known value: `objective: 101%` at line 12.
+const BROKEN: &str = "apiVersion: sloxide/v1
+service:
+  name: s
+  owners: { product_owner: a, tech_lead: b }
+slis:
+  - name: r
+    ratio:
+      prometheus: { total: 'x_total', bad: 'x_total{code=\"5xx\"}' }
+slos:
+  - name: r
+    sli: r
+    objective: 101%
+";
+
+/// One parsed workflow command: kind, properties, message (unescaped).
+fn parse_command(line: &str) -> (String, BTreeMap<String, String>, String) {
+    let unescape = |s: &str| {
+        s.replace("%0A", "\n")
+            .replace("%0D", "\r")
+            .replace("%3A", ":")
+            .replace("%2C", ",")
+            .replace("%25", "%")
+    };
+    let rest = line.strip_prefix("::").expect("a workflow command");
+    let (head, message) = rest.split_once("::").expect("command :: message");
+    let (kind, props) = head.split_once(' ').unwrap_or((head, ""));
+    let props = props
+        .split(',')
+        .filter(|p| !p.is_empty())
+        .map(|p| {
+            let (k, v) = p.split_once('=').expect("key=value");
+            (k.to_string(), unescape(v))
+        })
+        .collect();
+    (kind.to_string(), props, unescape(message))
+}
+
+#[test]
+fn github_annotations_point_at_the_value_and_cannot_be_broken_out_of() {
+    let o = sloxide_stdin(&["check", "-", "--format", "github"], BROKEN.as_bytes());
+    assert_eq!(code(&o), 1, "{}", stderr(&o));
+    let out = stdout(&o);
+    let lines: Vec<&str> = out.lines().collect();
+    assert!(!lines.is_empty());
+    for line in &lines {
+        let (kind, props, message) = parse_command(line);
+        assert!(kind == "error" || kind == "warning", "{line}");
+        assert!(props["title"].starts_with("sloxide::"), "{line}");
+        assert!(!message.is_empty());
+    }
+    let (_, props, message) = lines
+        .iter()
+        .map(|l| parse_command(l))
+        .find(|(_, p, _)| p.get("line").map(String::as_str) == Some("12"))
+        .expect("an annotation on line 12");
+    assert_eq!(props["file"], "<stdin>");
+    assert_eq!(props["col"], "16");
+    assert!(props.contains_key("endColumn"));
+    assert!(message.contains("101%"), "{message}");
+    // Hostile text (a newline and `::` in a value) stays inside one command.
+    let hostile = BROKEN.replace("    sli: r\n", "    sli: \"nope\\n::warning::injected\"\n");
+    let o = sloxide_stdin(&["check", "-", "--format", "github"], hostile.as_bytes());
+    let out = stdout(&o);
+    assert!(out.contains("nope"), "{out}");
+    for line in out.lines() {
+        assert!(
+            line.starts_with("::error ") || line.starts_with("::warning "),
+            "{line}"
+        );
+        assert!(!line[2..].contains("\n::"), "{line}");
+    }
+}
+
+#[test]
+fn sarif_validates_against_the_official_schema() {
+    // The OASIS SARIF 2.1.0 (rtm.5) schema as shipped by the npm package
+    // @microsoft/jest-sarif 1.0.0-beta.0 (lib/schemas/sarif-2.1.0-rtm.5.json, sha256
+    // 2d99159ae54a3eea97f81781cff48780548657c35949f4b7f25e99a2ba4de4f8).
+    let mut schema: Value = serde_json::from_str(
+        &std::fs::read_to_string(root().join("tests/schemas/sarif-2.1.0-rtm.5.json")).unwrap(),
+    )
+    .unwrap();
+    // One erratum of the published schema: the `language` pattern of `run` and
+    // `toolComponent` has a stray `]`, which the draft-4 meta-schema (`format: regex`)
+    // refuses. sloxide never writes `language`; the pattern is repaired so the rest of
+    // the schema compiles unchanged.
+    for definition in ["run", "toolComponent"] {
+        let language = &mut schema["definitions"][definition]["properties"]["language"]["pattern"];
+        assert_eq!(language, "^[a-zA-Z]{2}|^[a-zA-Z]{2}-[a-zA-Z]{2}]?$");
+        *language = "^[a-zA-Z]{2}(-[a-zA-Z]{2})?$".into();
+    }
+    let validator = jsonschema::options()
+        .with_draft(jsonschema::Draft::Draft4)
+        .build(&schema)
+        .unwrap();
+    let logs = [
+        sloxide(&["check", "examples", "--format", "sarif"]),
+        sloxide_stdin(&["check", "-", "--format", "sarif"], BROKEN.as_bytes()),
+    ];
+    for o in &logs {
+        let log: Value = serde_json::from_str(&stdout(o)).expect("SARIF is JSON");
+        let errors: Vec<String> = validator.iter_errors(&log).map(|e| e.to_string()).collect();
+        assert!(errors.is_empty(), "{errors:#?}");
+        let results = log["runs"][0]["results"].as_array().unwrap();
+        assert!(!results.is_empty());
+        let rules = log["runs"][0]["tool"]["driver"]["rules"]
+            .as_array()
+            .unwrap();
+        let uri_ok = |u: &str| {
+            !u.is_empty()
+                && u.bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b"-._~/%".contains(&b) || b == b':')
+        };
+        for r in results {
+            for loc in r["locations"].as_array().into_iter().flatten() {
+                let u = loc["physicalLocation"]["artifactLocation"]["uri"]
+                    .as_str()
+                    .unwrap();
+                assert!(uri_ok(u), "{u}");
+            }
+            let i = r["ruleIndex"].as_u64().unwrap() as usize;
+            assert_eq!(rules[i]["id"], r["ruleId"]);
+        }
+    }
+    // The examples' two expected warnings are warnings, with regions.
+    let log: Value = serde_json::from_str(&stdout(&logs[0])).unwrap();
+    let warnings = log["runs"][0]["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["ruleId"] == "sloxide::slo::above-dependencies")
+        .count();
+    assert_eq!(warnings, 2);
+    // Negative control: the schema rejects a result without a message.
+    let mut broken = log.clone();
+    broken["runs"][0]["results"][0]
+        .as_object_mut()
+        .unwrap()
+        .remove("message");
+    assert!(!validator.is_valid(&broken));
+}
+
+#[test]
+fn build_check_json_lists_the_stale_files() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
+    let out_s = out.to_str().unwrap();
+    let args = [
+        "build",
+        "examples/quickstart.yaml",
+        "-o",
+        out_s,
+        "--target",
+        "prometheus",
+    ];
+    let o = sloxide(&args);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let mut check: Vec<&str> = args.to_vec();
+    check.extend(["--check", "--format", "json"]);
+    let report: Value = serde_json::from_str(&stdout(&sloxide(&check))).unwrap();
+    assert_eq!(report["output"]["status"], "up-to-date");
+    // Edit one file, add a stray one the manifest does not know, delete another: reported
+    // as differs / missing, and the exit code says stale.
+    let rules = out.join("prometheus/hello-api.rules.yml");
+    std::fs::write(&rules, "groups: []\n").unwrap();
+    let o = sloxide(&check);
+    assert_eq!(code(&o), 1);
+    let report: Value = serde_json::from_str(&stdout(&o)).unwrap();
+    assert_eq!(report["output"]["status"], "stale");
+    assert_eq!(
+        report["output"]["differs"],
+        serde_json::json!(["prometheus/hello-api.rules.yml"])
+    );
+    // The same in GitHub annotations.
+    let mut gh: Vec<&str> = args.to_vec();
+    gh.extend(["--check", "--format", "github"]);
+    let o = sloxide(&gh);
+    assert_eq!(code(&o), 1);
+    assert!(
+        stdout(&o).lines().any(|l| l.starts_with("::error file=")
+            && l.contains("hello-api.rules.yml")
+            && l.contains("title=sloxide%3A%3Abuild%3A%3Astale")),
+        "{}",
+        stdout(&o)
+    );
+}
+
+#[test]
+fn default_builds_count_skipped_backends_as_warnings() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
+    let o = sloxide(&[
+        "build",
+        "examples/quickstart.yaml",
+        "-o",
+        out.to_str().unwrap(),
+        "--format",
+        "json",
+    ]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let report: Value = serde_json::from_str(&stdout(&o)).unwrap();
+    let skipped: Vec<&Value> = report["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|d| d["code"] == "sloxide::build::no-source")
+        .collect();
+    // The quickstart has only a Prometheus source: Splunk and Sentry skip it.
+    assert_eq!(skipped.len(), 2, "{skipped:#?}");
+    assert!(skipped.iter().all(|d| d["severity"] == "warning"));
+    assert_eq!(report["warnings"].as_u64().unwrap() as usize, skipped.len());
+    assert_eq!(report["output"]["status"], "written");
+}
+
+#[test]
+fn standard_input_completions_and_version() {
+    let spec = std::fs::read(root().join("examples/quickstart.yaml")).unwrap();
+    let o = sloxide_stdin(&["check", "-"], &spec);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    assert!(stderr(&o).contains("checked 1 file(s): 0 errors"));
+    for (shell, marker) in [
+        ("bash", "complete -F _sloxide"),
+        ("zsh", "#compdef sloxide"),
+        ("fish", "complete -c sloxide"),
+    ] {
+        let o = sloxide(&["completions", shell]);
+        assert_eq!(code(&o), 0);
+        assert!(stdout(&o).contains(marker), "{shell}");
+        assert!(stdout(&o).contains("build"), "{shell}: subcommands");
+    }
+    let o = sloxide(&["--version"]);
+    let v = stdout(&o);
+    assert!(
+        v.starts_with(&format!("sloxide {}", env!("CARGO_PKG_VERSION"))),
+        "{v}"
+    );
+    // Built from a git checkout: the commit is named.
+    if root().join(".git").exists() {
+        assert!(v.contains("(commit "), "{v}");
+    }
+}
+
+#[test]
+fn the_action_script_lints_and_checks_with_annotations() {
+    let bin_dir = std::path::Path::new(env!("CARGO_BIN_EXE_sloxide"))
+        .parent()
+        .unwrap()
+        .to_path_buf();
+    let path = format!(
+        "{}:{}",
+        bin_dir.display(),
+        std::env::var("PATH").unwrap_or_default()
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("generated");
+    let run = |out: &std::path::Path| {
+        std::process::Command::new("bash")
+            .arg(root().join(".ci/action.sh"))
+            .current_dir(root())
+            .env("PATH", &path)
+            .env("SLOXIDE_PATHS", "examples/quickstart.yaml")
+            .env("SLOXIDE_OUT", out)
+            .env("SLOXIDE_ARGS", "--target prometheus")
+            .env("SLOXIDE_INSTALL", "installed")
+            .output()
+            .unwrap()
+    };
+    // Nothing generated yet: the check fails with an annotation per missing file.
+    let o = run(&out);
+    assert_eq!(code(&o), 1, "{}", stderr(&o));
+    assert!(stdout(&o).contains("::error file="), "{}", stdout(&o));
+    let built = sloxide(&[
+        "build",
+        "examples/quickstart.yaml",
+        "-o",
+        out.to_str().unwrap(),
+        "--target",
+        "prometheus",
+    ]);
+    assert_eq!(code(&built), 0);
+    let o = run(&out);
+    assert_eq!(code(&o), 0, "{}{}", stdout(&o), stderr(&o));
+    assert!(stdout(&o).starts_with("sloxide "), "{}", stdout(&o));
+    // action.yml runs exactly this script with the inputs in the environment, and the
+    // pre-commit hooks call the installed binary.
+    let action: Value =
+        serde_saphyr::from_str(&std::fs::read_to_string(root().join("action.yml")).unwrap())
+            .unwrap();
+    assert_eq!(action["runs"]["using"], "composite");
+    let step = &action["runs"]["steps"][0];
+    assert_eq!(step["run"], "bash \"$SLOXIDE_SOURCE/.ci/action.sh\"");
+    for input in ["paths", "out", "args", "version"] {
+        assert!(action["inputs"][input].is_object(), "{input}");
+    }
+    let hooks: Value = serde_saphyr::from_str(
+        &std::fs::read_to_string(root().join(".pre-commit-hooks.yaml")).unwrap(),
+    )
+    .unwrap();
+    let ids: Vec<&str> = hooks
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|h| {
+            assert!(h["entry"].as_str().unwrap().starts_with("sloxide "));
+            h["id"].as_str().unwrap()
+        })
+        .collect();
+    assert_eq!(ids, ["sloxide-check", "sloxide-build-check"]);
+}
