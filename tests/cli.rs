@@ -99,6 +99,7 @@ fn json_format_is_valid_json_with_stable_fields() {
         "label",
         "help",
         "related",
+        "acknowledged",
     ];
     expected.sort();
     let mut keys_sorted = keys.clone();
@@ -154,15 +155,35 @@ fn json_related_locations_point_at_the_first_definition() {
 
 #[test]
 fn deny_warnings_makes_warnings_fatal() {
+    // The card-platform example's two warnings are acknowledged: they pass.
     let s2 = "examples/s2-card-platform.yaml";
     let o = sloxide(&["check", s2]);
     assert_eq!(code(&o), 0);
     assert!(
-        stderr(&o).contains("0 errors, 2 warnings"),
+        stderr(&o).contains("0 errors, 2 warnings (2 acknowledged)"),
         "{}",
         stderr(&o)
     );
     let o = sloxide(&["check", "--deny-warnings", s2]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    // A warning nobody acknowledged fails: an SLI no SLO uses.
+    let dir = tempfile::tempdir().unwrap();
+    let spec = std::fs::read_to_string("examples/quickstart.yaml").unwrap();
+    let path = dir.path().join("q.yaml");
+    let spec = spec.replacen(
+        "slis:\n",
+        "slis:\n  - name: spare\n    ratio:\n      prometheus: { total: a_total, bad: a_total }\n",
+        1,
+    );
+    std::fs::write(&path, spec).unwrap();
+    let o = sloxide(&["check", path.to_str().unwrap()]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("sloxide::sli::unused"),
+        "{}",
+        stderr(&o)
+    );
+    let o = sloxide(&["check", "--deny-warnings", path.to_str().unwrap()]);
     assert_eq!(code(&o), 1);
 }
 

@@ -195,11 +195,15 @@ fn run(command: Command) -> u8 {
             // A backend the user asked for by name that cannot serve an SLO is worth a
             // warning per SLO; when building everything by default, one line per backend.
             let mut notes: Vec<Diagnostic> = if requested {
-                emitted.skipped.iter().map(skipped_warning).collect()
+                emitted
+                    .skipped
+                    .iter()
+                    .map(|s| skipped_warning(model, s))
+                    .collect()
             } else {
                 targets
                     .iter()
-                    .filter_map(|t| skipped_summary(*t, &emitted.skipped))
+                    .flat_map(|t| skipped_summary(model, *t, &emitted.skipped))
                     .collect()
             };
             notes.extend(emitted.limits.iter().map(|text| {
@@ -207,12 +211,25 @@ fn run(command: Command) -> u8 {
                 d.level = Level::Warning;
                 d.with_help("or split the SLOs over more tenants; the rules themselves are valid Prometheus")
             }));
-            notes.extend(model.services.iter().flat_map(|service| {
-                emit::lossy(service)
-                    .into_iter()
-                    .filter(|l| targets.contains(&l.target))
-                    .map(|l| lossy_warning(service, &l))
-            }));
+            let lossy: Vec<emit::Lossy> = model
+                .services
+                .iter()
+                .flat_map(emit::lossy)
+                .filter(|l| targets.contains(&l.target))
+                .collect();
+            for l in &lossy {
+                let service = model.services.iter().find(|s| s.name == l.service);
+                notes.extend(service.map(|s| lossy_warning(s, l)));
+            }
+            // Acknowledgements of build-only warnings can be judged only when every
+            // backend is built.
+            if !requested {
+                notes.extend(report::unused_build_acknowledgements(
+                    model,
+                    &emitted.skipped,
+                    &lossy,
+                ));
+            }
             let diags = report::all(&checked, &notes);
             let status = report::status(&checked, &report, &diags);
             if status != OK {

@@ -6,10 +6,25 @@ use std::io::{IsTerminal, Write};
 use super::{FAILED, Format, OK, ReportArgs, USAGE};
 use crate::diag::{Code, Diagnostic, Level, ci, render};
 use crate::emit;
+use crate::model::{Model, Slo};
 use crate::output;
 use crate::validate::Checked;
 
-pub(super) fn skipped_warning(s: &emit::Skipped) -> Diagnostic {
+/// The SLO `service/slo` of `model`.
+fn slo_of<'m>(model: &'m Model, service: &str, slo: &str) -> Option<&'m Slo> {
+    model
+        .services
+        .iter()
+        .find(|s| s.name == service)
+        .and_then(|s| s.slos.iter().find(|o| o.name == slo))
+}
+
+/// Why `service/slo` acknowledges `code`, if it does.
+fn acknowledged<'m>(model: &'m Model, service: &str, slo: &str, code: Code) -> Option<&'m str> {
+    slo_of(model, service, slo).and_then(|o| o.acknowledges(code))
+}
+
+pub(super) fn skipped_warning(model: &Model, s: &emit::Skipped) -> Diagnostic {
     let mut d = Diagnostic::unplaced(
         Code::BackendNoSource,
         None,
@@ -23,34 +38,92 @@ pub(super) fn skipped_warning(s: &emit::Skipped) -> Diagnostic {
         "add a {} source to its SLI, or leave {} out of --target",
         s.target, s.target
     ))
+    .acknowledged(acknowledged(
+        model,
+        &s.service,
+        &s.slo,
+        Code::BackendNoSource,
+    ))
 }
 
-/// One warning per backend for the SLOs a default build (every backend) skips there.
+/// For a default build (every backend): per backend one warning for the SLOs it skips,
+/// and one acknowledged warning for those whose spec says that is fine.
 pub(super) fn skipped_summary(
+    model: &Model,
     target: emit::Target,
     skipped: &[emit::Skipped],
-) -> Option<Diagnostic> {
-    let names: Vec<String> = skipped
-        .iter()
-        .filter(|s| s.target == target)
-        .map(|s| format!("{}/{}", s.service, s.slo))
-        .collect();
-    if names.is_empty() {
-        return None;
+) -> Vec<Diagnostic> {
+    let mut open = Vec::new();
+    let mut accepted = Vec::new();
+    let mut reasons: Vec<&str> = Vec::new();
+    for s in skipped.iter().filter(|s| s.target == target) {
+        let name = format!("{}/{}", s.service, s.slo);
+        match acknowledged(model, &s.service, &s.slo, Code::BackendNoSource) {
+            Some(reason) => {
+                accepted.push(name);
+                if !reasons.contains(&reason) {
+                    reasons.push(reason);
+                }
+            }
+            None => open.push(name),
+        }
     }
-    let mut d = Diagnostic::unplaced(
-        Code::BackendNoSource,
-        None,
-        format!(
-            "{target}: {} SLO(s) have no {target} source and are skipped there: {}",
-            names.len(),
-            names.join(", ")
-        ),
-    );
-    d.level = Level::Warning;
-    Some(d.with_help(format!(
-        "add a {target} source to those SLIs, or build only the backends they have with --target"
-    )))
+    let warning = |names: &[String]| {
+        let mut d = Diagnostic::unplaced(
+            Code::BackendNoSource,
+            None,
+            format!(
+                "{target}: {} SLO(s) have no {target} source and are skipped there: {}",
+                names.len(),
+                names.join(", ")
+            ),
+        );
+        d.level = Level::Warning;
+        d.with_help(format!(
+            "add a {target} source to those SLIs, or build only the backends they have with --target"
+        ))
+    };
+    let mut out = Vec::new();
+    if !open.is_empty() {
+        out.push(warning(&open));
+    }
+    if !accepted.is_empty() {
+        out.push(warning(&accepted).acknowledged(Some(&reasons.join("; "))));
+    }
+    out
+}
+
+/// Warnings about acknowledgements of build-only codes that a default build did not raise.
+pub(super) fn unused_build_acknowledgements(
+    model: &Model,
+    skipped: &[emit::Skipped],
+    lossy: &[emit::Lossy],
+) -> Vec<Diagnostic> {
+    let codes: Vec<Code> = Code::ACKNOWLEDGEABLE
+        .iter()
+        .copied()
+        .filter(|c| c.is_build_only())
+        .collect();
+    let mut out = Vec::new();
+    for service in &model.services {
+        for slo in &service.slos {
+            let mut used = Vec::new();
+            if skipped
+                .iter()
+                .any(|s| s.service == service.name && s.slo == slo.name)
+            {
+                used.push(Code::BackendNoSource);
+            }
+            if lossy
+                .iter()
+                .any(|l| l.service == service.name && l.slo.as_deref() == Some(slo.name.as_str()))
+            {
+                used.push(Code::BuildLossy);
+            }
+            out.extend(crate::validate::unused_acknowledgements(slo, &codes, &used));
+        }
+    }
+    out
 }
 
 pub(super) fn lossy_warning(service: &crate::model::Service, l: &emit::Lossy) -> Diagnostic {
@@ -64,10 +137,18 @@ pub(super) fn lossy_warning(service: &crate::model::Service, l: &emit::Lossy) ->
         format!("{}: {subject}: {}", l.target, l.what),
     );
     d.level = Level::Warning;
+    let reason = l.slo.as_ref().and_then(|slo| {
+        service
+            .slos
+            .iter()
+            .find(|o| &o.name == slo)
+            .and_then(|o| o.acknowledges(Code::BuildLossy))
+    });
     d.with_help(format!(
         "the {} output evaluates less than the spec says here; its manifest (where it has one) and the runbook list this",
         l.target
     ))
+    .acknowledged(reason)
 }
 
 /// Prints `checked`'s diagnostics plus `extra` in the chosen format and returns the exit
@@ -91,7 +172,7 @@ pub(super) fn status(checked: &Checked, args: &ReportArgs, diags: &[Diagnostic])
     let io_problem = diags.iter().any(|d| d.code.is_io());
     let failed = diags
         .iter()
-        .any(|d| d.is_error() || (args.deny_warnings && d.level == Level::Warning));
+        .any(|d| d.is_error() || (args.deny_warnings && d.fails_strict()));
     if io_problem {
         USAGE
     } else if failed || checked.model.is_none() {

@@ -15,9 +15,10 @@ use super::render::{JsonDiagnostic, JsonReport};
 pub fn github(report: &JsonReport) -> String {
     let mut out = String::new();
     for d in &report.diagnostics {
-        let kind = match d.severity {
-            Level::Error => "error",
-            Level::Warning => "warning",
+        let kind = match (d.severity, &d.acknowledged) {
+            (Level::Error, _) => "error",
+            (Level::Warning, None) => "warning",
+            (Level::Warning, Some(_)) => "notice",
         };
         let mut props = Vec::new();
         if let Some(file) = &d.file {
@@ -52,6 +53,9 @@ fn text_of(d: &JsonDiagnostic) -> String {
     }
     if let Some(help) = &d.help {
         text.push_str(&format!("\nhelp: {help}"));
+    }
+    if let Some(reason) = &d.acknowledged {
+        text.push_str(&format!("\nacknowledged in the spec: {reason}"));
     }
     text
 }
@@ -96,6 +100,9 @@ pub fn sarif(report: &JsonReport) -> Value {
             });
             if let Some(i) = index {
                 result["ruleIndex"] = json!(i);
+            }
+            if let Some(reason) = &d.acknowledged {
+                result["suppressions"] = json!([{"kind": "inSource", "justification": reason}]);
             }
             if let Some(file) = &d.file {
                 let mut region = serde_json::Map::new();

@@ -93,9 +93,23 @@ codes! {
     OutputUnsafe => "sloxide::build::unsafe-path", "the output directory holds a symlink, special file or bad manifest; nothing was written";
     OutputConflict => "sloxide::build::not-owned", "an output path holds a file sloxide did not write";
     OutputStale => "sloxide::build::stale", "generated files differ from what the specs produce";
+    AllowCode => "sloxide::allow::code", "an `allow:` entry names a code that is not a warning an SLO can acknowledge";
+    AllowUnused => "sloxide::allow::unused", "an `allow:` entry acknowledges a warning that no longer occurs";
 }
 
 impl Code {
+    /// The warnings an SLO can acknowledge with `allow:`.
+    pub const ACKNOWLEDGEABLE: &'static [Code] = &[
+        Code::SloAboveDependencies,
+        Code::BuildLossy,
+        Code::BackendNoSource,
+    ];
+
+    /// Whether the code is only raised by `build` (so `check` cannot tell it is unused).
+    pub fn is_build_only(self) -> bool {
+        matches!(self, Code::BuildLossy | Code::BackendNoSource)
+    }
+
     /// Whether the code reports a problem with the paths rather than with spec contents
     /// (the command then exits 2).
     pub fn is_io(self) -> bool {

@@ -46,6 +46,9 @@ pub struct Diagnostic {
     pub help: Option<String>,
     /// File the diagnostic belongs to when it has no span (e.g. an unreadable file).
     pub path: Option<String>,
+    /// The reason given in the spec's `allow:` when this warning is acknowledged: it is
+    /// still shown, but does not fail `--deny-warnings`.
+    pub acknowledged: Option<String>,
 }
 
 impl Diagnostic {
@@ -87,6 +90,7 @@ impl Diagnostic {
             secondary: Vec::new(),
             help: None,
             path: None,
+            acknowledged: None,
         }
     }
 
@@ -100,6 +104,7 @@ impl Diagnostic {
             secondary: Vec::new(),
             help: None,
             path,
+            acknowledged: None,
         }
     }
 
@@ -116,6 +121,18 @@ impl Diagnostic {
             message: message.into(),
         });
         self
+    }
+
+    /// Marks this warning acknowledged with `reason` (from `allow:`).
+    pub fn acknowledged(mut self, reason: Option<&str>) -> Self {
+        self.acknowledged = reason.map(str::to_string);
+        self
+    }
+
+    /// Whether this diagnostic fails the run under `--deny-warnings`: an error, or a
+    /// warning nobody acknowledged.
+    pub fn fails_strict(&self) -> bool {
+        self.is_error() || self.acknowledged.is_none()
     }
 
     /// Whether this diagnostic is an error.

@@ -36,12 +36,17 @@ pub fn human(diags: &[Diagnostic], sources: &SourceMap, color: bool) -> String {
 pub fn summary(diags: &[Diagnostic]) -> String {
     let errors = diags.iter().filter(|d| d.is_error()).count();
     let warnings = diags.len() - errors;
+    let acknowledged = diags.iter().filter(|d| d.acknowledged.is_some()).count();
     let plural = |n: usize, w: &str| format!("{n} {w}{}", if n == 1 { "" } else { "s" });
-    format!(
+    let mut out = format!(
         "{}, {}",
         plural(errors, "error"),
         plural(warnings, "warning")
-    )
+    );
+    if acknowledged > 0 {
+        out.push_str(&format!(" ({acknowledged} acknowledged)"));
+    }
+    out
 }
 
 /// The JSON document printed by `--format json`.
@@ -80,6 +85,9 @@ pub struct JsonDiagnostic {
     pub help: Option<String>,
     /// Further places.
     pub related: Vec<JsonLocation>,
+    /// The spec's reason when the warning is acknowledged (`allow:`); such warnings do
+    /// not fail `--deny-warnings`.
+    pub acknowledged: Option<String>,
 }
 
 /// A secondary location.
@@ -114,6 +122,7 @@ impl JsonReport {
                 label: None,
                 help: None,
                 related: Vec::new(),
+                acknowledged: None,
             }],
         }
     }
@@ -159,6 +168,7 @@ pub fn json(diags: &[Diagnostic], sources: &SourceMap) -> JsonReport {
                             }
                         })
                         .collect(),
+                    acknowledged: d.acknowledged.as_deref().map(terminal_text),
                 }
             })
             .collect(),
@@ -180,6 +190,9 @@ struct MietteView {
 impl MietteView {
     fn new(diag: &Diagnostic, sources: &SourceMap) -> Self {
         let mut notes: Vec<String> = diag.help.iter().cloned().collect();
+        if let Some(reason) = &diag.acknowledged {
+            notes.insert(0, format!("acknowledged in the spec: {reason}"));
+        }
         let mut labels = Vec::new();
         let mut source = None;
         if let Some(primary) = &diag.primary {

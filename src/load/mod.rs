@@ -55,13 +55,39 @@ pub fn load(paths: &[PathBuf]) -> Loaded {
                 .with_help("pass spec files or directories that contain *.yaml / *.yml files"),
         );
     }
+    let base = std::env::current_dir().ok();
     for file in files {
         match fsguard::read_capped(&file, yaml::MAX_FILE_BYTES as u64) {
             Err(e) => loaded.diagnostics.push(discover::refused(&file, &e)),
-            Ok(bytes) => load_text(&mut loaded, fsguard::display(&file), bytes),
+            Ok(bytes) => load_text(&mut loaded, shown_path(&file, base.as_deref()), bytes),
         }
     }
     loaded
+}
+
+/// How a spec path is shown in diagnostics and outputs: relative to `base` (the working
+/// directory) however it was typed (`specs/a.yaml`, `./specs/a.yaml` and the absolute path
+/// all give `specs/a.yaml`), so outputs do not depend on the spelling; a spec outside
+/// `base` keeps the path as given. Lexical only: no symlink is resolved.
+fn shown_path(path: &std::path::Path, base: Option<&std::path::Path>) -> String {
+    use std::path::Component;
+    let Some(base) = base else {
+        return fsguard::display(path);
+    };
+    let mut full = std::path::PathBuf::new();
+    for c in base.join(path).components() {
+        match c {
+            Component::CurDir => {}
+            Component::ParentDir => {
+                full.pop();
+            }
+            other => full.push(other),
+        }
+    }
+    match full.strip_prefix(base) {
+        Ok(rel) if !rel.as_os_str().is_empty() => fsguard::display(rel),
+        _ => fsguard::display(path),
+    }
 }
 
 /// The path that stands for standard input.

@@ -299,6 +299,35 @@ pub struct Slo {
     pub exclusions: Vec<Exclusion>,
     /// Burn-rate alerts and low-traffic guard.
     pub alerting: AlertPolicy,
+    /// Warnings acknowledged for this SLO.
+    pub allow: Vec<Allowed>,
+}
+
+/// A warning acknowledged for one SLO, with its reason.
+#[derive(Debug, Clone, Serialize)]
+pub struct Allowed {
+    /// The acknowledged code.
+    #[serde(serialize_with = "code_str")]
+    pub code: crate::diag::Code,
+    /// Why it is acceptable.
+    pub reason: String,
+    /// Where the acknowledgement is written (its `code:` value).
+    #[serde(skip)]
+    pub span: crate::span::Span,
+}
+
+fn code_str<S: serde::Serializer>(code: &crate::diag::Code, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_str(code.as_str())
+}
+
+impl Slo {
+    /// The reason this SLO acknowledges warnings with `code`, if it does.
+    pub fn acknowledges(&self, code: crate::diag::Code) -> Option<&str> {
+        self.allow
+            .iter()
+            .find(|a| a.code == code)
+            .map(|a| a.reason.as_str())
+    }
 }
 
 /// A service level indicator.

@@ -37,4 +37,19 @@ pub struct Slo {
     /// Alerting policy override (default from `defaults.alerting`, else the SRE Workbook table).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub alerting: Option<Alerting>,
+    /// Warnings about this SLO acknowledged on purpose, each with its reason: they stay
+    /// visible (and in the runbook) but no longer fail `--deny-warnings`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub allow: Vec<Allow>,
+}
+
+/// An acknowledged warning of one SLO.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Allow {
+    /// The warning's code: `sloxide::slo::above-dependencies`, `sloxide::build::lossy`
+    /// or `sloxide::build::no-source`.
+    pub code: Spanned<String>,
+    /// Why it is acceptable (shown with the warning and in the runbook).
+    pub reason: Spanned<String>,
 }

@@ -63,7 +63,22 @@ impl<'a> Ctx<'a> {
         label: impl Into<String>,
         help: impl Into<String>,
     ) {
-        let d = Diagnostic::warning(code, self.at(span), message, label).with_help(help);
+        self.warning_acknowledged(code, span, message, label, help, None);
+    }
+
+    /// Reports a warning that `allow:` may have acknowledged with `reason`.
+    pub fn warning_acknowledged(
+        &mut self,
+        code: Code,
+        span: Span,
+        message: impl Into<String>,
+        label: impl Into<String>,
+        help: impl Into<String>,
+        reason: Option<&str>,
+    ) {
+        let d = Diagnostic::warning(code, self.at(span), message, label)
+            .with_help(help)
+            .acknowledged(reason);
         self.diags.push(d);
     }
 

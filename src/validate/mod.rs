@@ -1,6 +1,9 @@
 //! Stage 2 of the pipeline: semantic checks and resolution of every loaded
 //! [`Spec`] into one [`Model`], with all problems of all files reported at once.
 
+mod allow;
+
+pub use allow::unused as unused_acknowledgements;
 mod ctx;
 mod incident;
 mod journey;

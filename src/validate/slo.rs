@@ -4,7 +4,7 @@
 use std::collections::BTreeMap;
 
 use super::ctx::Ctx;
-use super::{journey, quantity, sli};
+use super::{allow, journey, quantity, sli};
 use crate::diag::Code;
 use crate::model::{
     AlertPolicy, Bands, Bound, BurnRateAlert, CompareOp, Duration, Journey, Ratio, SentryDataset,
@@ -79,9 +79,11 @@ pub fn resolve_all(ctx: &mut Ctx, spec: &Spec, journeys: &[Journey]) -> Option<V
             ok = false;
             continue;
         };
+        let allow = allow::resolve(ctx, o);
         match (entry, resolve(ctx, o, defaults)) {
             (Some((sli, journey)), Some(parts)) => {
-                let slo = assemble(o, sli.clone(), journey.clone(), parts, journeys);
+                let mut slo = assemble(o, sli.clone(), journey.clone(), parts, journeys);
+                slo.allow = allow;
                 if !sentry_expressible(ctx, o, &slo) {
                     ok = false;
                 }
@@ -154,6 +156,7 @@ fn assemble(
         bands: parts.bands,
         exclusions,
         alerting: parts.alerting,
+        allow: Vec::new(),
     }
 }
 
@@ -184,39 +187,52 @@ fn sentry_expressible(ctx: &mut Ctx, o: &spec::Slo, slo: &Slo) -> bool {
     false
 }
 
-/// Warns when an objective exceeds its journey's composed dependency bound.
+/// Warns when an objective exceeds its journey's composed dependency bound, and about an
+/// acknowledgement of that warning when it does not occur.
 fn check_bounds(ctx: &mut Ctx, spec: &Spec, slos: &[Slo], journeys: &[Journey]) {
     for (o, slo) in spec.slos.iter().filter_map(|o| {
         slos.iter()
             .find(|s| s.name == o.name.value.0)
             .map(|s| (o, s))
     }) {
-        let Some(j) = slo
-            .journey
-            .as_ref()
-            .and_then(|j| journeys.iter().find(|x| &x.name == j))
-        else {
-            continue;
-        };
-        let Some(bound) = j.availability_bound else {
-            continue;
-        };
-        if slo.objective > bound {
-            let mut parts: Vec<&str> = Vec::new();
-            for d in j.steps.iter().flat_map(|s| &s.depends_on) {
-                if !parts.contains(&d.as_str()) {
-                    parts.push(d);
-                }
+        if !above_dependencies(ctx, o, slo, journeys) {
+            for d in allow::unused(slo, &[Code::SloAboveDependencies], &[]) {
+                ctx.push(d);
             }
-            ctx.warning(
-                Code::SloAboveDependencies,
-                o.objective.span,
-                format!("objective {} is above the {} that journey `{}` can reach through its dependencies", slo.objective.percent(), round_percent(bound), j.name),
-                format!("dependencies allow at most {}", round_percent(bound)),
-                format!("the journey needs {} in series (product of their SLAs); lower the objective, or add redundancy and say so in the rationale", parts.join(" × ")),
-            );
         }
     }
+}
+
+/// Reports `slo` when its objective is above its journey's dependency bound; whether it did.
+fn above_dependencies(ctx: &mut Ctx, o: &spec::Slo, slo: &Slo, journeys: &[Journey]) -> bool {
+    let Some(j) = slo
+        .journey
+        .as_ref()
+        .and_then(|j| journeys.iter().find(|x| &x.name == j))
+    else {
+        return false;
+    };
+    let Some(bound) = j.availability_bound else {
+        return false;
+    };
+    if slo.objective <= bound {
+        return false;
+    }
+    let mut parts: Vec<&str> = Vec::new();
+    for d in j.steps.iter().flat_map(|s| &s.depends_on) {
+        if !parts.contains(&d.as_str()) {
+            parts.push(d);
+        }
+    }
+    ctx.warning_acknowledged(
+        Code::SloAboveDependencies,
+        o.objective.span,
+        format!("objective {} is above the {} that journey `{}` can reach through its dependencies", slo.objective.percent(), round_percent(bound), j.name),
+        format!("dependencies allow at most {}", round_percent(bound)),
+        format!("the journey needs {} in series (product of their SLAs); lower the objective, or add redundancy and say so in the rationale (or acknowledge it: allow: [{{code: sloxide::slo::above-dependencies, reason: ...}}])", parts.join(" × ")),
+        slo.acknowledges(Code::SloAboveDependencies),
+    );
+    true
 }
 
 fn round_percent(r: Ratio) -> String {

@@ -269,6 +269,19 @@ pub struct SloCtx {
     pub min_events: Option<u64>,
     /// What a backend evaluates differently from the spec for this SLO.
     pub lossy: Vec<LossyCtx>,
+    /// Warnings the spec acknowledges for this SLO (`allow:`).
+    pub acknowledged: Vec<AcknowledgedCtx>,
+}
+
+/// A warning acknowledged in the spec.
+#[derive(Debug, Serialize)]
+pub struct AcknowledgedCtx {
+    /// Diagnostic code, e.g. `sloxide::slo::above-dependencies`.
+    pub code: &'static str,
+    /// What the code means.
+    pub meaning: &'static str,
+    /// Why the team accepts it (plain text; escape with `md`).
+    pub reason: String,
 }
 
 /// Something a backend cannot express, and what it evaluates instead.
@@ -823,6 +836,15 @@ fn slo(service: &Service, s: &Slo, names: &mut Names, lossy: &[Lossy]) -> SloCtx
             .collect(),
         min_events: s.alerting.min_events,
         lossy: lossy_ctx(lossy, Some(&s.name)),
+        acknowledged: s
+            .allow
+            .iter()
+            .map(|a| AcknowledgedCtx {
+                code: a.code.as_str(),
+                meaning: a.code.summary(),
+                reason: a.reason.clone(),
+            })
+            .collect(),
     }
 }
 
