@@ -24,6 +24,16 @@ slos:
     objective: 101%
 ";
 
+/// The diagnostics of a JSON report with `code`.
+fn with_code<'r>(report: &'r Value, code: &str) -> Vec<&'r Value> {
+    report["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|d| d["code"] == code)
+        .collect()
+}
+
 /// One parsed workflow command: kind, properties, message (unescaped).
 fn parse_command(line: &str) -> (String, BTreeMap<String, String>, String) {
     let unescape = |s: &str| {
@@ -211,12 +221,7 @@ fn default_builds_count_skipped_backends_as_warnings() {
     ]);
     assert_eq!(code(&o), 0, "{}", stderr(&o));
     let report: Value = serde_json::from_str(&stdout(&o)).unwrap();
-    let skipped: Vec<&Value> = report["diagnostics"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|d| d["code"] == "sloxide::build::no-source")
-        .collect();
+    let skipped: Vec<&Value> = with_code(&report, "sloxide::build::no-source");
     // The quickstart has only a Prometheus source: Splunk and Sentry skip it.
     assert_eq!(skipped.len(), 2, "{skipped:#?}");
     assert!(skipped.iter().all(|d| d["severity"] == "warning"));
@@ -376,12 +381,7 @@ fn acknowledged_warnings_stay_visible_but_pass_deny_warnings() {
     let o = sloxide(&["check", "examples/", "--deny-warnings", "--format", "json"]);
     assert_eq!(code(&o), 0, "{}", stdout(&o));
     let report: Value = serde_json::from_str(&stdout(&o)).unwrap();
-    let acknowledged: Vec<&Value> = report["diagnostics"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|d| d["code"] == "sloxide::slo::above-dependencies")
-        .collect();
+    let acknowledged: Vec<&Value> = with_code(&report, "sloxide::slo::above-dependencies");
     assert_eq!(acknowledged.len(), 2);
     assert!(acknowledged.iter().all(|d| d["acknowledged"].is_string()));
     // Without the acknowledgements the same check fails.
@@ -471,12 +471,7 @@ fn build_warnings_are_acknowledged_per_slo_and_unused_ones_are_reported() {
         "      - code: sloxide::build::no-source\n        reason: This service is measured in Prometheus only.\n",
     ));
     assert_eq!(status, 0, "{report:#}");
-    let skipped: Vec<&Value> = report["diagnostics"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|d| d["code"] == "sloxide::build::no-source")
-        .collect();
+    let skipped: Vec<&Value> = with_code(&report, "sloxide::build::no-source");
     assert_eq!(skipped.len(), 2);
     assert!(
         skipped
@@ -488,12 +483,7 @@ fn build_warnings_are_acknowledged_per_slo_and_unused_ones_are_reported() {
         "      - code: sloxide::build::no-source\n        reason: Prometheus only.\n      - code: sloxide::build::lossy\n        reason: Nothing is lost.\n",
     ));
     assert_eq!(status, 1);
-    let unused: Vec<&Value> = report["diagnostics"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|d| d["code"] == "sloxide::allow::unused")
-        .collect();
+    let unused: Vec<&Value> = with_code(&report, "sloxide::allow::unused");
     assert_eq!(unused.len(), 1, "{report:#}");
     assert!(
         unused[0]["message"]
