@@ -14,6 +14,7 @@
 
 pub mod cli;
 pub mod diag;
+pub mod diff;
 pub mod emit;
 pub mod explain;
 pub mod fsguard;

@@ -65,6 +65,21 @@ enum Command {
         #[arg(default_value = ".")]
         paths: Vec<PathBuf>,
     },
+    /// What a change of the specs means operationally: objectives, error budgets as time,
+    /// alerts (thresholds, full-outage detection time), bands, exclusions, notification
+    /// targets and the generated files that change. Exit 0 when nothing operational
+    /// changes, 1 when something does, 2 when either side does not validate.
+    Diff {
+        /// The specs before (a file or directory, e.g. a `git worktree` of the base branch).
+        base: PathBuf,
+        /// The specs after.
+        head: PathBuf,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = DiffFormat::Markdown)]
+        format: DiffFormat,
+        #[command(flatten)]
+        backend: BackendArgs,
+    },
     /// List every diagnostic code and what it means.
     Codes,
     /// Print a shell completion script, e.g. `sloxide completions bash > /etc/bash_completion.d/sloxide`.
@@ -134,6 +149,15 @@ impl BackendArgs {
             example_date: self.example_date,
         }
     }
+}
+
+/// Output of `sloxide diff`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum DiffFormat {
+    /// Markdown for a pull-request comment.
+    Markdown,
+    /// One JSON document.
+    Json,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -291,6 +315,42 @@ fn run(command: Command) -> u8 {
                     eprintln!("error: {e}");
                     USAGE
                 }
+            }
+        }
+        Command::Diff {
+            base,
+            head,
+            format,
+            backend,
+        } => {
+            let sides = [
+                check(std::slice::from_ref(&base)),
+                check(std::slice::from_ref(&head)),
+            ];
+            let (Some(b), Some(h)) = (&sides[0].model, &sides[1].model) else {
+                for side in sides.iter().filter(|s| s.model.is_none()) {
+                    let quiet = ReportArgs {
+                        format: Format::Human,
+                        deny_warnings: false,
+                        strict_queries: false,
+                    };
+                    report_diagnostics(side, &quiet, &[]);
+                }
+                eprintln!("error: both sides must validate to be compared");
+                return USAGE;
+            };
+            let d = crate::diff::diff(b, h, &backend.options());
+            match format {
+                DiffFormat::Markdown => print!("{}", crate::diff::markdown(&d)),
+                DiffFormat::Json => println!(
+                    "{}",
+                    serde_json::to_string_pretty(&d).expect("diff serializes")
+                ),
+            }
+            if d.is_operationally_same() {
+                OK
+            } else {
+                FAILED
             }
         }
         Command::Completions { shell } => {

@@ -8,6 +8,8 @@
 pub mod naming;
 mod prometheus;
 mod runbook;
+/// The Markdown escapers of the runbook backend, shared by `sloxide diff`.
+pub(crate) use runbook::escape as markdown;
 mod sentry;
 mod splunk;
 pub mod zone;

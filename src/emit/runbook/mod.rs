@@ -3,7 +3,7 @@
 //! from the model (see [`context`] for the fields templates can use).
 
 mod context;
-mod escape;
+pub(crate) mod escape;
 mod templates;
 
 #[cfg(test)]
