@@ -1,5 +1,6 @@
 //! The command line: argument parsing and the commands.
 
+use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -10,6 +11,7 @@ use crate::emit::{self, PrometheusFormat, SentryFormat, Target};
 use crate::validate::Checked;
 use crate::{load, validate};
 
+mod config;
 mod report;
 mod values;
 
@@ -30,21 +32,23 @@ enum Command {
     /// Validate specs; exit 0 when clean, 1 on errors, 2 on usage or I/O problems.
     Check {
         /// Spec files or directories (searched for *.yaml / *.yml); `-` reads one spec
-        /// from standard input.
-        #[arg(default_value = ".")]
+        /// from standard input. Default: `paths` of sloxide.toml, else `.`.
         paths: Vec<PathBuf>,
+        #[command(flatten)]
+        project: ProjectArgs,
         #[command(flatten)]
         report: ReportArgs,
     },
     /// Validate, then generate each backend's files into the output directory.
     Build {
-        /// Spec files or directories; `-` reads one spec from standard input.
-        #[arg(default_value = ".")]
+        /// Spec files or directories; `-` reads one spec from standard input. Default:
+        /// `paths` of sloxide.toml, else `.`.
         paths: Vec<PathBuf>,
-        /// Output directory.
+        /// Output directory (default: `out` of sloxide.toml).
         #[arg(short, long)]
-        out: PathBuf,
-        /// Backends to generate (comma separated); default all.
+        out: Option<PathBuf>,
+        /// Backends to generate (comma separated); default: `targets` of sloxide.toml,
+        /// else all.
         #[arg(long, value_delimiter = ',')]
         target: Vec<Target>,
         /// Do not write; exit 1 and list the files when the output directory is stale.
@@ -52,6 +56,8 @@ enum Command {
         check: bool,
         #[command(flatten)]
         backend: BackendArgs,
+        #[command(flatten)]
+        project: ProjectArgs,
         #[command(flatten)]
         report: ReportArgs,
     },
@@ -90,6 +96,21 @@ enum Command {
 }
 
 #[derive(Debug, clap::Args)]
+struct ProjectArgs {
+    /// The project file (default: the nearest sloxide.toml from the working directory up
+    /// to the repository root).
+    #[arg(long)]
+    config: Option<PathBuf>,
+    /// Ignore sloxide.toml.
+    #[arg(long, conflicts_with = "config")]
+    no_config: bool,
+    /// Skip spec files whose path (relative to the project) matches this glob (`*`, `**`,
+    /// `?`); repeatable, added to `exclude` of sloxide.toml.
+    #[arg(long)]
+    exclude: Vec<String>,
+}
+
+#[derive(Debug, clap::Args)]
 struct ReportArgs {
     /// Diagnostic output format.
     #[arg(long, value_enum, default_value_t = Format::Human)]
@@ -105,16 +126,17 @@ struct ReportArgs {
 
 #[derive(Debug, clap::Args)]
 struct BackendArgs {
-    /// Prometheus output: plain rule files, or also Prometheus Operator manifests.
-    #[arg(long, value_enum, default_value_t = PrometheusFormat::Plain)]
-    prometheus_format: PrometheusFormat,
+    /// Prometheus output: plain rule files (default), or also Prometheus Operator manifests.
+    #[arg(long, value_enum)]
+    prometheus_format: Option<PrometheusFormat>,
     /// Also write promtool unit tests next to the Prometheus rules.
     #[arg(long)]
     emit_tests: bool,
-    /// The ruler that evaluates the Prometheus rules: with `mimir`, build warns where the
-    /// rule layout exceeds Mimir's default limits and says how to raise them.
-    #[arg(long, value_enum, default_value_t = emit::Ruler::Prometheus)]
-    ruler: emit::Ruler,
+    /// The ruler that evaluates the Prometheus rules (default prometheus): with `mimir`,
+    /// build warns where the rule layout exceeds Mimir's default limits and says how to
+    /// raise them.
+    #[arg(long, value_enum)]
+    ruler: Option<emit::Ruler>,
     /// Namespace of the PrometheusRule objects (operator format).
     #[arg(long, value_parser = parse_namespace)]
     operator_namespace: Option<String>,
@@ -122,9 +144,10 @@ struct BackendArgs {
     /// `release=kube-prometheus-stack` for that chart's default ruleSelector.
     #[arg(long, value_parser = parse_label)]
     operator_label: Vec<(String, String)>,
-    /// Sentry output: current API (detectors/workflows), legacy alert rules, or Terraform.
-    #[arg(long, value_enum, default_value_t = SentryFormat::Api)]
-    sentry_format: SentryFormat,
+    /// Sentry output: current API (detectors/workflows, default), legacy alert rules, or
+    /// Terraform.
+    #[arg(long, value_enum)]
+    sentry_format: Option<SentryFormat>,
     /// Directory whose templates override the built-in runbook templates.
     #[arg(long)]
     templates: Option<PathBuf>,
@@ -135,19 +158,87 @@ struct BackendArgs {
 }
 
 impl BackendArgs {
-    fn options(self) -> emit::Options {
-        emit::Options {
-            prometheus_format: self.prometheus_format,
-            emit_tests: self.emit_tests,
-            ruler: self.ruler,
-            operator: emit::OperatorMeta {
-                namespace: self.operator_namespace,
-                labels: self.operator_label.into_iter().collect(),
-            },
-            sentry_format: self.sentry_format,
-            templates: self.templates,
-            example_date: self.example_date,
+    /// The build options: the command line first, then `project`'s file, then defaults.
+    fn options(self, project: Option<&config::Project>) -> Result<emit::Options, String> {
+        let c = project.map(|p| &p.config);
+        let parse = |key: &str, text: &str, values: &[&str]| -> Result<(), String> {
+            if values.contains(&text) {
+                Ok(())
+            } else {
+                Err(format!(
+                    "{}: `{key}` = \"{text}\" is not one of {}",
+                    config::FILE,
+                    values.join(", ")
+                ))
+            }
+        };
+        let prometheus_format = match (
+            self.prometheus_format,
+            c.and_then(|c| c.prometheus_format.as_deref()),
+        ) {
+            (Some(f), _) => f,
+            (None, Some(t)) => {
+                parse("prometheus_format", t, &["plain", "operator"])?;
+                PrometheusFormat::from_str(t, false).map_err(|e| e.to_string())?
+            }
+            (None, None) => PrometheusFormat::Plain,
+        };
+        let ruler = match (self.ruler, c.and_then(|c| c.ruler.as_deref())) {
+            (Some(r), _) => r,
+            (None, Some(t)) => {
+                parse("ruler", t, &["prometheus", "mimir"])?;
+                emit::Ruler::from_str(t, false).map_err(|e| e.to_string())?
+            }
+            (None, None) => emit::Ruler::Prometheus,
+        };
+        let sentry_format = match (
+            self.sentry_format,
+            c.and_then(|c| c.sentry_format.as_deref()),
+        ) {
+            (Some(f), _) => f,
+            (None, Some(t)) => {
+                parse("sentry_format", t, &["api", "legacy", "terraform"])?;
+                SentryFormat::from_str(t, false).map_err(|e| e.to_string())?
+            }
+            (None, None) => SentryFormat::Api,
+        };
+        let bad = |key: &str, e: String| format!("{}: `{key}`: {e}", config::FILE);
+        let namespace = match (
+            self.operator_namespace,
+            c.and_then(|c| c.operator_namespace.as_deref()),
+        ) {
+            (Some(n), _) => Some(n),
+            (None, Some(t)) => Some(parse_namespace(t).map_err(|e| bad("operator_namespace", e))?),
+            (None, None) => None,
+        };
+        let mut labels = BTreeMap::new();
+        for (k, v) in c.map(|c| &c.operator_labels).into_iter().flatten() {
+            let (k, v) = parse_label(&format!("{k}={v}")).map_err(|e| bad("operator_labels", e))?;
+            labels.insert(k, v);
         }
+        labels.extend(self.operator_label);
+        let templates = match (
+            self.templates,
+            project.zip(c.and_then(|c| c.templates.as_deref())),
+        ) {
+            (Some(t), _) => Some(t),
+            (None, Some((p, t))) => Some(p.path("templates", t)?),
+            (None, None) => None,
+        };
+        let example_date = match (self.example_date, c.and_then(|c| c.example_date.as_deref())) {
+            (Some(d), _) => Some(d),
+            (None, Some(t)) => Some(parse_date(t).map_err(|e| bad("example_date", e))?),
+            (None, None) => None,
+        };
+        Ok(emit::Options {
+            prometheus_format,
+            emit_tests: self.emit_tests || c.is_some_and(|c| c.emit_tests),
+            ruler,
+            operator: emit::OperatorMeta { namespace, labels },
+            sentry_format,
+            templates,
+            example_date,
+        })
     }
 }
 
@@ -193,8 +284,20 @@ pub fn main() -> ExitCode {
 
 fn run(command: Command) -> u8 {
     match command {
-        Command::Check { paths, report } => {
-            let checked = check_with(&paths, policy(&report));
+        Command::Check {
+            paths,
+            project,
+            mut report,
+        } => {
+            let (project, load) = match setup(&project, &mut report) {
+                Ok(x) => x,
+                Err(e) => return usage(&e),
+            };
+            let paths = match spec_paths(paths, project.as_ref()) {
+                Ok(p) => p,
+                Err(e) => return usage(&e),
+            };
+            let checked = check_with(&paths, &load, policy(&report));
             report_diagnostics(&checked, &report, &[])
         }
         Command::Build {
@@ -203,9 +306,51 @@ fn run(command: Command) -> u8 {
             target,
             check: only_check,
             backend,
-            report,
+            project,
+            mut report,
         } => {
-            let checked = check_with(&paths, policy(&report));
+            let (project, load) = match setup(&project, &mut report) {
+                Ok(x) => x,
+                Err(e) => return usage(&e),
+            };
+            let resolved = spec_paths(paths, project.as_ref()).and_then(|paths| {
+                let out = match (
+                    out,
+                    project
+                        .as_ref()
+                        .and_then(|p| p.config.out.as_deref().map(|o| (p, o))),
+                ) {
+                    (Some(o), _) => o,
+                    (None, Some((p, o))) => p.path("out", o)?,
+                    (None, None) => {
+                        return Err(
+                            "build needs an output directory: -o DIR, or `out` in sloxide.toml"
+                                .into(),
+                        );
+                    }
+                };
+                let target = if target.is_empty() {
+                    project
+                        .as_ref()
+                        .map(|p| &p.config.targets)
+                        .into_iter()
+                        .flatten()
+                        .map(|t| {
+                            Target::from_str(t, false).map_err(|_| {
+                                format!("{}: `targets`: unknown backend `{t}`", config::FILE)
+                            })
+                        })
+                        .collect::<Result<Vec<_>, _>>()?
+                } else {
+                    target
+                };
+                Ok((paths, out, target, backend.options(project.as_ref())?))
+            });
+            let (paths, out, target, options) = match resolved {
+                Ok(x) => x,
+                Err(e) => return usage(&e),
+            };
+            let checked = check_with(&paths, &load, policy(&report));
             let Some(model) = &checked.model else {
                 return report_diagnostics(&checked, &report, &[]);
             };
@@ -215,7 +360,7 @@ fn run(command: Command) -> u8 {
             } else {
                 Target::value_variants().to_vec()
             };
-            let emitted = emit::emit(model, &targets, &backend.options());
+            let emitted = emit::emit(model, &targets, &options);
             // A backend the user asked for by name that cannot serve an SLO is worth a
             // warning per SLO; when building everything by default, one line per backend.
             let mut notes: Vec<Diagnostic> = if requested {
@@ -339,7 +484,11 @@ fn run(command: Command) -> u8 {
                 eprintln!("error: both sides must validate to be compared");
                 return USAGE;
             };
-            let d = crate::diff::diff(b, h, &backend.options());
+            let options = match backend.options(None) {
+                Ok(o) => o,
+                Err(e) => return usage(&e),
+            };
+            let d = crate::diff::diff(b, h, &options);
             match format {
                 DiffFormat::Markdown => print!("{}", crate::diff::markdown(&d)),
                 DiffFormat::Json => println!(
@@ -379,11 +528,57 @@ fn dedup(mut targets: Vec<Target>) -> Vec<Target> {
 
 /// Loads and validates `paths` under the default policy.
 pub fn check(paths: &[PathBuf]) -> Checked {
-    check_with(paths, validate::Policy::default())
+    check_with(
+        paths,
+        &load::Options::default(),
+        validate::Policy::default(),
+    )
 }
 
-fn check_with(paths: &[PathBuf], policy: validate::Policy) -> Checked {
-    validate::check_with(load::load(paths), policy)
+fn check_with(paths: &[PathBuf], load: &load::Options, policy: validate::Policy) -> Checked {
+    validate::check_with(load::load_with(paths, load), policy)
+}
+
+/// Prints a usage problem and returns its exit status.
+fn usage(message: &str) -> u8 {
+    eprintln!("error: {}", render::terminal_text(message));
+    USAGE
+}
+
+/// Finds the project file and merges its report settings into `report`; returns it with
+/// the load options (project directory, exclude globs).
+fn setup(
+    args: &ProjectArgs,
+    report: &mut ReportArgs,
+) -> Result<(Option<config::Project>, load::Options), String> {
+    let project = config::discover(args.config.as_deref(), args.no_config)?;
+    let mut exclude = args.exclude.clone();
+    if let Some(p) = &project {
+        report.deny_warnings |= p.config.deny_warnings;
+        report.strict_queries |= p.config.strict_queries;
+        exclude.extend(p.config.exclude.iter().cloned());
+    }
+    let options = load::Options {
+        base: project.as_ref().map(|p| p.dir.clone()),
+        exclude,
+    };
+    Ok((project, options))
+}
+
+/// The spec paths: those given, else the project file's, else `.`.
+fn spec_paths(
+    given: Vec<PathBuf>,
+    project: Option<&config::Project>,
+) -> Result<Vec<PathBuf>, String> {
+    if !given.is_empty() {
+        return Ok(given);
+    }
+    match project {
+        Some(p) if !p.config.paths.is_empty() => {
+            p.config.paths.iter().map(|s| p.path("paths", s)).collect()
+        }
+        _ => Ok(vec![PathBuf::from(".")]),
+    }
 }
 
 fn policy(report: &ReportArgs) -> validate::Policy {

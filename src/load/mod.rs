@@ -2,6 +2,7 @@
 //! against the JSON Schema, and read the typed [`Spec`].
 
 mod discover;
+mod glob;
 pub mod schema;
 pub mod text_safety;
 pub mod tree;
@@ -33,6 +34,21 @@ pub struct Loaded {
 /// are read, each at most [`MAX_FILE_BYTES`](yaml::MAX_FILE_BYTES), and directories that
 /// hold a `.sloxide-manifest` (sloxide's own output) are not searched.
 pub fn load(paths: &[PathBuf]) -> Loaded {
+    load_with(paths, &Options::default())
+}
+
+/// Where spec paths are shown from, and which spec files to skip.
+#[derive(Debug, Clone, Default)]
+pub struct Options {
+    /// Directory spec paths are shown relative to (the project's `sloxide.toml`
+    /// directory); `None` for the working directory.
+    pub base: Option<PathBuf>,
+    /// Glob patterns (`*`, `**`, `?`) of shown spec paths to skip.
+    pub exclude: Vec<String>,
+}
+
+/// [`load`] with `options`.
+pub fn load_with(paths: &[PathBuf], options: &Options) -> Loaded {
     let mut loaded = Loaded::default();
     let mut walk = discover::Walk::default();
     let mut stdin = false;
@@ -43,9 +59,17 @@ pub fn load(paths: &[PathBuf]) -> Loaded {
             walk.path(path);
         }
     }
+    let base = options
+        .base
+        .clone()
+        .or_else(|| std::env::current_dir().ok());
     let mut files = walk.files;
     loaded.diagnostics.extend(walk.problems);
     files.dedup();
+    files.retain(|f| {
+        let shown = shown_path(f, base.as_deref());
+        !options.exclude.iter().any(|g| glob::matches(g, &shown))
+    });
     if stdin {
         load_stdin(&mut loaded);
     }
@@ -55,7 +79,6 @@ pub fn load(paths: &[PathBuf]) -> Loaded {
                 .with_help("pass spec files or directories that contain *.yaml / *.yml files"),
         );
     }
-    let base = std::env::current_dir().ok();
     for file in files {
         match fsguard::read_capped(&file, yaml::MAX_FILE_BYTES as u64) {
             Err(e) => loaded.diagnostics.push(discover::refused(&file, &e)),
@@ -65,17 +88,18 @@ pub fn load(paths: &[PathBuf]) -> Loaded {
     loaded
 }
 
-/// How a spec path is shown in diagnostics and outputs: relative to `base` (the working
-/// directory) however it was typed (`specs/a.yaml`, `./specs/a.yaml` and the absolute path
-/// all give `specs/a.yaml`), so outputs do not depend on the spelling; a spec outside
-/// `base` keeps the path as given. Lexical only: no symlink is resolved.
+/// How a spec path is shown in diagnostics and outputs: relative to `base` (the project
+/// directory, else the working directory) however it was typed (`specs/a.yaml`,
+/// `./specs/a.yaml` and the absolute path all give `specs/a.yaml`), so outputs do not
+/// depend on the spelling; a spec outside `base` keeps the path as given. Lexical only: no
+/// symlink is resolved.
 fn shown_path(path: &std::path::Path, base: Option<&std::path::Path>) -> String {
     use std::path::Component;
-    let Some(base) = base else {
+    let (Some(base), Ok(cwd)) = (base, std::env::current_dir()) else {
         return fsguard::display(path);
     };
     let mut full = std::path::PathBuf::new();
-    for c in base.join(path).components() {
+    for c in cwd.join(path).components() {
         match c {
             Component::CurDir => {}
             Component::ParentDir => {
