@@ -36,6 +36,8 @@ struct Expect {
     line: usize,
     column: usize,
     message: String,
+    /// A substring the help line must hold (`# help:` right after the `# expect:`).
+    help: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -45,6 +47,7 @@ struct Found {
     line: usize,
     column: usize,
     message: String,
+    help: String,
 }
 
 impl Found {
@@ -53,6 +56,9 @@ impl Found {
             && self.line == e.line
             && self.column == e.column
             && self.message.contains(&e.message)
+            && e.help
+                .as_ref()
+                .is_none_or(|h| self.help.contains(h.as_str()))
     }
 }
 
@@ -74,6 +80,13 @@ fn corpus_files() -> Vec<PathBuf> {
 fn expectations(text: &str) -> Result<Vec<Expect>, String> {
     let mut out = Vec::new();
     for line in text.lines() {
+        if let Some(help) = line.trim_start().strip_prefix("# help:") {
+            let last: &mut Expect = out
+                .last_mut()
+                .ok_or_else(|| format!("`# help:` before any `# expect:`: {line}"))?;
+            last.help = Some(help.trim().to_owned());
+            continue;
+        }
         let Some(rest) = line.trim_start().strip_prefix("# expect:") else {
             continue;
         };
@@ -90,6 +103,7 @@ fn expectations(text: &str) -> Result<Vec<Expect>, String> {
             line: l.parse().map_err(|_| format!("bad line in: {line}"))?,
             column: c.parse().map_err(|_| format!("bad column in: {line}"))?,
             message: message.trim().to_owned(),
+            help: None,
         });
     }
     Ok(out)
@@ -106,6 +120,7 @@ fn found(diags: &[Diagnostic], sources: &SourceMap) -> Vec<Found> {
                 line: pos.map_or(0, |p| p.line),
                 column: pos.map_or(0, |p| p.column),
                 message: d.message.clone(),
+                help: d.help.clone().unwrap_or_default(),
             }
         })
         .collect()
@@ -203,7 +218,8 @@ fn expectation_lines_are_parsed_strictly() {
             code: "sloxide::ref::unknown".into(),
             line: 23,
             column: 10,
-            message: "unknown SLI `x`".into()
+            message: "unknown SLI `x`".into(),
+            help: None,
         }]
     );
     assert!(expectations("# expect: sloxide::ref::unknown 23 unknown\n").is_err());

@@ -48,6 +48,7 @@ codes! {
     RefUnknown => "sloxide::ref::unknown", "a reference names something that is not defined";
     PercentAmbiguous => "sloxide::percent::ambiguous", "a number could be a percentage or a ratio";
     PercentRange => "sloxide::percent::range", "a percentage is outside (0%, 100%)";
+    ObjectiveTiny => "sloxide::slo::objective-below-1", "an objective is below 1%: almost certainly a ratio written with a % sign";
     PercentPrecision => "sloxide::percent::precision", "a percentage has more than 6 decimal places (a ratio more than 8)";
     PercentSyntax => "sloxide::percent::syntax", "a percentage or ratio cannot be read";
     DurationInvalid => "sloxide::duration::invalid", "a duration is zero or out of range";

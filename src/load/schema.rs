@@ -75,14 +75,42 @@ fn schema() -> &'static (Value, jsonschema::Validator) {
 pub fn validate(root: &Spanned<Node>) -> Vec<Diagnostic> {
     let (schema_value, validator) = schema();
     let instance = root.value.to_json();
-    let mut diags: Vec<Diagnostic> = validator
-        .iter_errors(&instance)
-        .flat_map(|err| {
-            let path = pointer_segments(err.instance_path().as_str());
-            let subschema = resolve(schema_value, &pointer_segments(err.schema_path().as_str()));
-            to_diagnostics(root, &path, err.kind(), err.instance(), subschema)
-        })
-        .collect();
+    let mut diags: Vec<Diagnostic> = Vec::new();
+    // Bad words in one list (`days: [monday, tuesday]`) are one mistake: one error at the
+    // first, naming them all.
+    let mut lists: Vec<(Vec<String>, usize, Vec<String>)> = Vec::new();
+    for err in validator.iter_errors(&instance) {
+        let path = pointer_segments(err.instance_path().as_str());
+        let subschema = resolve(schema_value, &pointer_segments(err.schema_path().as_str()));
+        let in_list = path.last().is_some_and(|s| s.parse::<usize>().is_ok());
+        let is_word = matches!(err.kind(), ValidationErrorKind::Enum { .. })
+            || (matches!(
+                err.kind(),
+                ValidationErrorKind::AnyOf { .. } | ValidationErrorKind::OneOfNotValid { .. }
+            ) && subschema.and_then(const_choices).is_some());
+        if in_list && is_word {
+            let parent = path[..path.len() - 1].to_vec();
+            let word = word(err.instance());
+            if let Some((_, at, words)) = lists.iter_mut().find(|(p, ..)| *p == parent) {
+                words.push(word);
+                let list = words.iter().map(|w| format!("\"{w}\"")).collect::<Vec<_>>();
+                diags[*at].message = format!(
+                    "{} are not allowed in {}",
+                    list.join(", "),
+                    display_path(&parent)
+                );
+                continue;
+            }
+            lists.push((parent, diags.len(), vec![word]));
+        }
+        diags.extend(to_diagnostics(
+            root,
+            &path,
+            err.kind(),
+            err.instance(),
+            subschema,
+        ));
+    }
     diags.dedup();
     diags
 }
@@ -180,12 +208,24 @@ fn to_diagnostics(
                 )
                 .with_help("write true or false; yes/no/on/off are strings in YAML 1.2 and mean different things to different tools")];
             }
-            vec![help(Diagnostic::error(
+            let d = Diagnostic::error(
                 Code::SchemaType,
                 at,
                 format!("{where_} must be {expected}, found {}", json_type(instance)),
                 format!("expected {expected}"),
-            ))]
+            );
+            let in_percentiles = path.iter().rev().nth(1).is_some_and(|p| p == "percentiles");
+            if in_percentiles && instance.is_number() {
+                return vec![d.with_help(format!(
+                    "write percentiles as p{instance}, e.g. percentiles: [p95, p99]"
+                ))];
+            }
+            if expected == "a mapping"
+                && let Some(shape) = keyword_parent.and_then(|s| shape_of(s, &schema().0))
+            {
+                return vec![d.with_help(format!("write a map with these keys, e.g.\n{shape}"))];
+            }
+            vec![help(d)]
         }
         ValidationErrorKind::Enum { options } => {
             let choices: Vec<String> = options
@@ -232,6 +272,32 @@ fn to_diagnostics(
             "invalid value",
         ))],
     }
+}
+
+/// A small YAML example of the object `schema` describes: its required keys (or its
+/// first few keys) with `...` values, so a list-for-a-map mistake shows the shape wanted.
+fn shape_of(schema: &Value, root: &Value) -> Option<String> {
+    let schema = match schema.get("$ref").and_then(Value::as_str) {
+        Some(r) => resolve(root, &pointer_segments(r.trim_start_matches('#')))?,
+        None => schema,
+    };
+    let props = schema.get("properties")?.as_object()?;
+    let required: Vec<&str> = schema
+        .get("required")
+        .and_then(Value::as_array)
+        .map(|r| r.iter().filter_map(Value::as_str).collect())
+        .unwrap_or_default();
+    let keys: Vec<&str> = if required.is_empty() {
+        props.keys().map(String::as_str).take(3).collect()
+    } else {
+        required
+    };
+    (!keys.is_empty()).then(|| {
+        keys.iter()
+            .map(|k| format!("  {k}: ..."))
+            .collect::<Vec<_>>()
+            .join("\n")
+    })
 }
 
 fn enum_diagnostic(

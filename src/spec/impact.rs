@@ -1,4 +1,4 @@
-//! Impact matrix and triage routing (S4).
+//! Impact matrix and triage routing.
 
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};

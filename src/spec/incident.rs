@@ -1,4 +1,4 @@
-//! Incident response (S3) and error budget policy (S5).
+//! Incident response and error budget policy.
 
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
@@ -41,7 +41,7 @@ pub struct RoleChain {
     pub chain: Spanned<Vec<Spanned<String>>>,
 }
 
-/// Roles of the incident formation (S3).
+/// Roles of the incident formation.
 #[derive(
     Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, JsonSchema,
 )]
@@ -73,7 +73,7 @@ pub struct AreaChain {
     pub chain: Spanned<Vec<Spanned<String>>>,
 }
 
-/// What the team does depending on the state of the error budget (S5).
+/// What the team does depending on the state of the error budget.
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ErrorBudgetPolicy {

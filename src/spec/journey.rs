@@ -70,7 +70,7 @@ pub struct Step {
     pub known_errors: Vec<KnownError>,
 }
 
-/// Who performs a journey step (S4).
+/// Who performs a journey step.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Actor {
@@ -128,7 +128,7 @@ pub enum Count {
     Few,
 }
 
-/// A recurring time window excluded from SLOs (S1: a co-scheduled batch).
+/// A recurring time window excluded from SLOs (e.g. a co-scheduled batch).
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Exclusion {

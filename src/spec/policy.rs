@@ -21,7 +21,7 @@ pub struct Defaults {
     pub alerting: Option<Alerting>,
 }
 
-/// Safety-margin bands on the SLI over the SLO window (S2). Each is a comparison with a
+/// Safety-margin bands on the SLI over the SLO window. Each is a comparison with a
 /// percentage, e.g. `green: ">= 99.995%"`, `yellow: "> 99.99%"`, `red: "<= 99.99%"`.
 /// Green must use `>=`/`>`, red `<=`/`<`; yellow, if written, must be exactly what lies
 /// between them.

@@ -34,7 +34,7 @@ pub struct Service {
     pub runbook_base_url: Option<Spanned<String>>,
 }
 
-/// People accountable for the objectives (S5: agreed by product and engineering).
+/// People accountable for the objectives, agreed by product and engineering.
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Owners {

@@ -168,7 +168,7 @@ pub enum TimeUnit {
     S,
 }
 
-/// Journey duration SLI (S1): end-to-end time between two log events.
+/// Journey duration SLI: end-to-end time between two log events.
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct JourneyDurationSli {

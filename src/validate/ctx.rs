@@ -10,6 +10,8 @@ pub struct Ctx<'a> {
     pub file: FileId,
     /// The policy of this run.
     pub policy: super::Policy,
+    /// The file's text, for reading a value exactly as written.
+    pub text: std::sync::Arc<str>,
     diags: &'a mut Vec<Diagnostic>,
 }
 
@@ -19,8 +21,16 @@ impl<'a> Ctx<'a> {
         Ctx {
             file,
             policy: super::Policy::default(),
+            text: std::sync::Arc::from(""),
             diags,
         }
+    }
+
+    /// The source text of `span` (empty when the span is outside the file's text).
+    pub fn source(&self, span: Span) -> &str {
+        self.text
+            .get(span.start..span.start + span.len)
+            .unwrap_or_default()
     }
 
     /// `span` placed in this context's file.

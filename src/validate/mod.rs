@@ -61,6 +61,7 @@ pub fn check_with(loaded: Loaded, policy: Policy) -> Checked {
     for (file, spec) in &specs {
         let mut ctx = Ctx::new(*file, &mut diagnostics);
         ctx.policy = policy;
+        ctx.text = sources.get(*file).text.clone();
         let path = sources.get(*file).path.clone();
         if let Some(service) = service::resolve(&mut ctx, spec, path) {
             services.push(service);

@@ -18,7 +18,8 @@ pub const MAX_RATIO_SCALE: u32 = 8;
 /// Parses a percentage (`99.9%`) or ratio (`0.999`) strictly inside (0, 1). `what` names
 /// the value in messages (e.g. "objective").
 pub fn percent(ctx: &mut Ctx, text: &Spanned<PercentText>, what: &str) -> Option<Ratio> {
-    let raw = text.value.0.trim();
+    let written = as_written(ctx, text.span, &text.value.0);
+    let raw = written.as_str();
     let (number, is_percent) = match raw.strip_suffix('%') {
         Some(n) => (n.trim(), true),
         None => (raw, false),
@@ -156,11 +157,17 @@ pub fn timezone(ctx: &mut Ctx, text: &Spanned<String>) -> Option<String> {
                 .iter()
                 .map(|t| t.name().to_owned())
                 .collect();
-            let help = match crate::load::schema::closest(&text.value, &names) {
-                Some(best) => {
+            let help = match (
+                zone_meant(&text.value),
+                crate::load::schema::closest(&text.value, &names),
+            ) {
+                (Some(meant), _) => meant,
+                (None, Some(best)) => {
                     format!("did you mean `{best}`? Use an IANA zone name such as Asia/Tokyo")
                 }
-                None => "use an IANA zone name such as Asia/Tokyo, Europe/Berlin or UTC".into(),
+                (None, None) => {
+                    "use an IANA zone name such as Asia/Tokyo, Europe/Berlin or UTC".into()
+                }
             };
             ctx.error(
                 Code::ExclusionTimezone,
@@ -172,6 +179,66 @@ pub fn timezone(ctx: &mut Ctx, text: &Spanned<String>) -> Option<String> {
             None
         }
     }
+}
+
+/// What a common abbreviation or a UTC offset means, as IANA zone names: suggested by
+/// meaning, since the nearest spelling (`JST` → `EST`) is usually another continent.
+fn zone_meant(text: &str) -> Option<String> {
+    const ABBREVIATIONS: &[(&str, &str)] = &[
+        ("JST", "Asia/Tokyo"),
+        ("KST", "Asia/Seoul"),
+        (
+            "IST",
+            "Asia/Kolkata (India), Europe/Dublin (Ireland) or Asia/Jerusalem (Israel)",
+        ),
+        (
+            "CST",
+            "America/Chicago (US Central) or Asia/Shanghai (China)",
+        ),
+        ("HKT", "Asia/Hong_Kong"),
+        ("SGT", "Asia/Singapore"),
+        ("ICT", "Asia/Bangkok"),
+        ("WIB", "Asia/Jakarta"),
+        ("PHT", "Asia/Manila"),
+        ("AEST", "Australia/Sydney"),
+        ("AEDT", "Australia/Sydney"),
+        ("NZST", "Pacific/Auckland"),
+        ("BST", "Europe/London"),
+        (
+            "CEST",
+            "Europe/Berlin, Europe/Paris or another city of Central Europe",
+        ),
+        (
+            "EEST",
+            "Europe/Athens, Europe/Helsinki or another city of Eastern Europe",
+        ),
+        ("PST", "America/Los_Angeles"),
+        ("PDT", "America/Los_Angeles"),
+        ("MDT", "America/Denver"),
+        ("EDT", "America/New_York"),
+        ("BRT", "America/Sao_Paulo"),
+    ];
+    let upper = text.trim().to_ascii_uppercase();
+    if let Some((_, zone)) = ABBREVIATIONS.iter().find(|(a, _)| *a == upper) {
+        return Some(format!(
+            "`{}` is an abbreviation, not a zone: write {zone} (an IANA name, which also knows its daylight saving time)",
+            text.trim()
+        ));
+    }
+    let offset = upper
+        .strip_prefix("UTC")
+        .or_else(|| upper.strip_prefix("GMT"))
+        .unwrap_or(&upper);
+    let (sign, rest) = match offset.chars().next() {
+        Some(c @ ('+' | '-')) => (c, &offset[1..]),
+        _ => return None,
+    };
+    let hours: u32 = rest.split(':').next()?.parse().ok().filter(|h| *h <= 14)?;
+    // POSIX sign in Etc/GMT zones is inverted: UTC+9 is Etc/GMT-9.
+    let inverted = if sign == '+' { '-' } else { '+' };
+    Some(format!(
+        "write the city zone you mean (e.g. Asia/Tokyo for UTC+9), or the fixed offset Etc/GMT{inverted}{hours} (its sign is inverted by POSIX convention)"
+    ))
 }
 
 /// Parses a percentile spelled `p95`, `p99.9`.
@@ -198,8 +265,19 @@ pub fn percentile(ctx: &mut Ctx, text: &Spanned<String>) -> Option<Percentile> {
 }
 
 /// Parses a positive decimal number.
+/// The value of a scalar as written: a YAML number reaches the spec types through f64
+/// (`0.99999999999999999` reads as 1), so where the source holds a plain decimal number,
+/// its digits are used; anything else (strings, `99.9%`) keeps the parsed text.
+fn as_written(ctx: &Ctx, span: crate::span::Span, parsed: &str) -> String {
+    let written = ctx.source(span).trim();
+    let plain = !written.is_empty()
+        && written.bytes().all(|b| b.is_ascii_digit() || b == b'.')
+        && Decimal::from_str(written).is_ok();
+    if plain { written } else { parsed.trim() }.to_string()
+}
+
 pub fn number(ctx: &mut Ctx, text: &Spanned<NumberText>, what: &str) -> Option<Decimal> {
-    match Decimal::from_str(text.value.0.trim()) {
+    match Decimal::from_str(&as_written(ctx, text.span, &text.value.0)) {
         Ok(v) if v > Decimal::ZERO => Some(v.normalize()),
         _ => {
             ctx.error(

@@ -105,7 +105,30 @@ struct Parts {
 }
 
 fn resolve(ctx: &mut Ctx, o: &spec::Slo, defaults: Option<&spec::Defaults>) -> Option<Parts> {
-    let objective = quantity::percent(ctx, &o.objective, "objective");
+    let objective = quantity::percent(ctx, &o.objective, "objective").and_then(|r| {
+        // `0.9995%` keeps 0.0005% of events good: a ratio written with a % sign. Said
+        // here, instead of by every alert that then can never fire.
+        if r.0 >= rust_decimal::Decimal::new(1, 2) {
+            return Some(r);
+        }
+        let written = o.objective.value.0.trim();
+        let meant = Ratio(r.0 * rust_decimal::Decimal::ONE_HUNDRED);
+        ctx.error(
+            Code::ObjectiveTiny,
+            o.objective.span,
+            format!(
+                "objective `{written}` is below 1%: only {} of events would have to be good",
+                r.percent()
+            ),
+            "below 1%",
+            format!(
+                "did you mean {} (a percentage) or {} (a ratio)?",
+                meant.percent(),
+                meant.decimal()
+            ),
+        );
+        None
+    });
     let window = match o
         .window
         .as_ref()
@@ -494,7 +517,7 @@ fn burn_rate_row(ctx: &mut Ctx, r: &spec::BurnRateAlert) -> Option<(BurnRateAler
         ctx.error(
             Code::AlertBurnRate,
             r.burn_rate.span,
-            format!("burn rate {} is outside what an alert can use", r.burn_rate.value.0.trim()),
+            format!("burn rate {rate} is outside what an alert can use"),
             "out of range",
             format!("use a burn rate between {MIN_BURN_RATE} and {MAX_BURN_RATE} with at most 6 decimal places, e.g. 14.4"),
         );
