@@ -70,14 +70,47 @@ fn to_diagnostic(file: FileId, text: &str, err: &serde_saphyr::Error) -> Diagnos
             "merge keys are not allowed",
         )
         .with_help("write the keys out; `<<` merge keys are a YAML 1.1 feature that hides values"),
-        _ => Diagnostic::error(
-            Code::YamlSyntax,
-            span,
-            format!("invalid YAML: {message}"),
-            "here",
-        )
-        .with_help("check indentation, quoting and that every `key:` is followed by a space"),
+        _ if message.contains("tab") => match indentation_tab(file, text, span) {
+            // The scanner reports a tab where the token before it ended, often the end of
+            // the previous line: point at the tab itself.
+            Some(tab) => Diagnostic::error(
+                Code::YamlSyntax,
+                tab,
+                "a tab in the indentation: YAML indents with spaces only",
+                "tab",
+            )
+            .with_help("replace the tab with spaces (the same number as the sibling keys use)"),
+            None => syntax(span, &message),
+        },
+        _ => syntax(span, &message),
     }
+}
+
+fn syntax(span: Span, message: &str) -> Diagnostic {
+    Diagnostic::error(
+        Code::YamlSyntax,
+        span,
+        format!("invalid YAML: {message}"),
+        "here",
+    )
+    .with_help("check indentation, quoting and that every `key:` is followed by a space")
+}
+
+/// The first tab in the leading whitespace of a line at or after `near`, within a few
+/// lines.
+fn indentation_tab(file: FileId, text: &str, near: Span) -> Option<Span> {
+    let line_start = text[..near.start.min(text.len())]
+        .rfind('\n')
+        .map_or(0, |i| i + 1);
+    let mut offset = line_start;
+    for line in text[line_start..].split_inclusive('\n').take(4) {
+        let indent = line.len() - line.trim_start_matches([' ', '\t']).len();
+        if let Some(i) = line[..indent].find('\t') {
+            return Some(Span::new(file, offset + i, 1));
+        }
+        offset += line.len();
+    }
+    None
 }
 
 fn limits(span: Span, message: &str) -> Diagnostic {
