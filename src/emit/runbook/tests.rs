@@ -398,6 +398,30 @@ fn runbook_renders_to_html_with_the_expected_structure() {
     assert!(out.contains("<code class=\"language-mermaid\">"));
     assert!(out.contains("<th>Impact</th>"));
     assert!(out.contains("43m 12s per 30d"));
+    // No table has an empty header row (it renders as a blank grey bar on GitHub and
+    // GitLab): every runbook of every example.
+    for (path, md) in files.iter().filter(|(p, _)| p.ends_with(".md")) {
+        let mut html_out = String::new();
+        html::push_html(&mut html_out, Parser::new_ext(md, md_options()));
+        for head in html_out.split("<thead>").skip(1) {
+            let head = head.split("</thead>").next().unwrap();
+            let cells: Vec<&str> = head
+                .split("<th")
+                .skip(1)
+                .map(|c| {
+                    c.split_once('>')
+                        .map_or("", |(_, t)| t)
+                        .split("</th>")
+                        .next()
+                        .unwrap()
+                })
+                .collect();
+            assert!(
+                cells.iter().any(|c| !c.trim().is_empty()),
+                "{path}: a table with an empty header row: {head}"
+            );
+        }
+    }
 }
 
 const HOSTILE: &str = "Pay | *now* <b>`x`</b>\n# not a heading [a](b) \"q\" (p) {c} 1. x";
