@@ -64,6 +64,7 @@ codes! {
     JourneyNoSlo => "sloxide::journey::no-slo", "a journey has no SLO and no out_of_scope reason";
     SloAboveDependencies => "sloxide::slo::above-dependencies", "an objective is above what the journey's serial dependency SLAs allow";
     AlertNeverFires => "sloxide::alerting::never-fires", "a burn-rate alert can never fire for this objective";
+    AlertDefaultRowsDropped => "sloxide::alerting::default-rows-dropped", "rows of the default alert table that can never fire at this objective are left out";
     AlertBurnRate => "sloxide::alerting::burn-rate", "a burn rate is outside 0.001–10000 or has more than 6 decimal places";
     AlertMinEvents => "sloxide::alerting::min-events", "min_events is outside 1–1000000000";
     AlertWindows => "sloxide::alerting::windows", "a burn-rate alert's short window is not shorter than its long window";
@@ -102,6 +103,7 @@ impl Code {
     /// The warnings an SLO can acknowledge with `allow:`.
     pub const ACKNOWLEDGEABLE: &'static [Code] = &[
         Code::SloAboveDependencies,
+        Code::AlertDefaultRowsDropped,
         Code::BuildLossy,
         Code::BackendNoSource,
     ];

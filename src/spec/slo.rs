@@ -47,8 +47,9 @@ pub struct Slo {
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Allow {
-    /// The warning's code: `sloxide::slo::above-dependencies`, `sloxide::build::lossy`
-    /// or `sloxide::build::no-source`.
+    /// The warning's code: `sloxide::slo::above-dependencies`,
+    /// `sloxide::alerting::default-rows-dropped`, `sloxide::build::lossy` or
+    /// `sloxide::build::no-source`.
     pub code: Spanned<String>,
     /// Why it is acceptable (shown with the warning and in the runbook).
     pub reason: Spanned<String>,

@@ -66,7 +66,17 @@ pub fn resolve(ctx: &mut Ctx, o: &spec::Slo) -> Vec<Allowed> {
 /// Warns about every acknowledgement of `slo` with a code in `codes` that `used` does not
 /// hold: the warning it acknowledged no longer occurs.
 pub fn unused(slo: &Slo, codes: &[Code], used: &[Code]) -> Vec<crate::diag::Diagnostic> {
-    slo.allow
+    unused_of(&slo.name, &slo.allow, codes, used)
+}
+
+/// [`unused`] for the acknowledgements `allow` of the SLO named `slo`.
+pub fn unused_of(
+    slo: &str,
+    allow: &[Allowed],
+    codes: &[Code],
+    used: &[Code],
+) -> Vec<crate::diag::Diagnostic> {
+    allow
         .iter()
         .filter(|a| codes.contains(&a.code) && !used.contains(&a.code))
         .map(|a| {
@@ -74,8 +84,7 @@ pub fn unused(slo: &Slo, codes: &[Code], used: &[Code]) -> Vec<crate::diag::Diag
                 Code::AllowUnused,
                 a.span,
                 format!(
-                    "SLO `{}` acknowledges `{}`, but that warning no longer occurs",
-                    slo.name,
+                    "SLO `{slo}` acknowledges `{}`, but that warning no longer occurs",
                     a.code.as_str()
                 ),
                 "nothing to acknowledge",

@@ -80,7 +80,7 @@ pub fn resolve_all(ctx: &mut Ctx, spec: &Spec, journeys: &[Journey]) -> Option<V
             continue;
         };
         let allow = allow::resolve(ctx, o);
-        match (entry, resolve(ctx, o, defaults)) {
+        match (entry, resolve(ctx, o, defaults, &allow)) {
             (Some((sli, journey)), Some(parts)) => {
                 let mut slo = assemble(o, sli.clone(), journey.clone(), parts, journeys);
                 slo.allow = allow;
@@ -104,7 +104,12 @@ struct Parts {
     alerting: AlertPolicy,
 }
 
-fn resolve(ctx: &mut Ctx, o: &spec::Slo, defaults: Option<&spec::Defaults>) -> Option<Parts> {
+fn resolve(
+    ctx: &mut Ctx,
+    o: &spec::Slo,
+    defaults: Option<&spec::Defaults>,
+    allow: &[crate::model::Allowed],
+) -> Option<Parts> {
     let objective = quantity::percent(ctx, &o.objective, "objective").and_then(|r| {
         // `0.9995%` keeps 0.0005% of events good: a ratio written with a % sign. Said
         // here, instead of by every alert that then can never fire.
@@ -139,12 +144,36 @@ fn resolve(ctx: &mut Ctx, o: &spec::Slo, defaults: Option<&spec::Defaults>) -> O
     };
     let exclusions = journey::exclusions(ctx, &o.exclusions, None);
     let objective = objective?;
-    let bands = match o.bands.as_ref().or(defaults.and_then(|d| d.bands.as_ref())) {
-        Some(b) => Some(bands(ctx, b, objective)?),
-        None => None,
+    let bands = match (&o.bands, defaults.and_then(|d| d.bands.as_ref())) {
+        (Some(b), _) => Some(bands(ctx, b, objective)?),
+        (None, Some(b)) => {
+            let parsed = bands(ctx, b, objective)?;
+            if parsed.red.value > objective {
+                // Bands written for a stricter SLO: RED would fire while this SLO still
+                // meets its objective with most of its budget left.
+                ctx.error(
+                    Code::BandsObjective,
+                    o.objective.span,
+                    format!(
+                        "the bands inherited from `defaults` are red at {}, above this SLO's objective {}",
+                        parsed.red,
+                        objective.percent()
+                    ),
+                    "inherits bands made for a stricter objective",
+                    format!(
+                        "RED would fire while the SLO is met; give this SLO its own `bands:` (e.g. green \">= {}\", red \"<= {}\") or change the defaults",
+                        Ratio(objective.0 + (rust_decimal::Decimal::ONE - objective.0) / rust_decimal::Decimal::TWO).percent(),
+                        objective.percent()
+                    ),
+                );
+                return None;
+            }
+            Some(parsed)
+        }
+        (None, None) => None,
     };
     let window = window?;
-    let alerting = alerting(ctx, o, defaults, objective, window)?;
+    let alerting = alerting(ctx, o, defaults, objective, window, allow)?;
     Some(Parts {
         objective,
         window,
@@ -366,6 +395,7 @@ fn alerting(
     defaults: Option<&spec::Defaults>,
     objective: Ratio,
     window: Duration,
+    allow: &[crate::model::Allowed],
 ) -> Option<AlertPolicy> {
     let own = o.alerting.as_ref();
     let inherited = defaults.and_then(|d| d.alerting.as_ref());
@@ -407,6 +437,60 @@ fn alerting(
     };
     let mut ok = true;
     let mut ids: Vec<String> = Vec::new();
+    // Rows of the built-in table that cannot fire at this objective are left out (rows
+    // the user wrote stay errors below).
+    let mut alerts = alerts;
+    let mut dropped = Vec::new();
+    if table.is_none() {
+        alerts.retain(|(a, ..)| {
+            let fires = a.burn_rate * (rust_decimal::Decimal::ONE - objective.0)
+                < rust_decimal::Decimal::ONE;
+            if !fires {
+                dropped.push(a.clone());
+            }
+            fires
+        });
+    }
+    let reason = allow
+        .iter()
+        .find(|a| a.code == Code::AlertDefaultRowsDropped)
+        .map(|a| a.reason.as_str());
+    if dropped.is_empty() {
+        for d in allow::unused_of(
+            &o.name.value.0,
+            allow,
+            &[Code::AlertDefaultRowsDropped],
+            &[],
+        ) {
+            ctx.push(d);
+        }
+    } else {
+        let row = |a: &BurnRateAlert| {
+            format!(
+                "{} {}x over {}/{}",
+                severity_word(a.severity),
+                a.burn_rate.normalize(),
+                a.long_window,
+                a.short_window
+            )
+        };
+        let gone: Vec<String> = dropped.iter().map(row).collect();
+        let kept: Vec<String> = alerts.iter().map(|(a, ..)| row(a)).collect();
+        ctx.warning_acknowledged(
+            Code::AlertDefaultRowsDropped,
+            o.objective.span,
+            format!(
+                "at objective {} the default {} can never fire and {} left out; the SLO alerts with {}",
+                objective.percent(),
+                gone.join(" and "),
+                if gone.len() == 1 { "is" } else { "are" },
+                kept.join(", ")
+            ),
+            "default alert rows left out",
+            "set `alerting.burn_rates` to choose the rows yourself, or acknowledge this with allow: [{code: sloxide::alerting::default-rows-dropped, reason: ...}]",
+            reason,
+        );
+    }
     for (alert, rate_span, long_span) in &alerts {
         let id = alert.id();
         if ids.contains(&id) {
