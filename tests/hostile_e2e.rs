@@ -397,7 +397,7 @@ fn burn_rate_windows_and_thresholds_agree_across_backends() {
     let cmp = regex::Regex::new(r#"window=~"(\w+)\|(\w+)"\} > ([0-9.]+)"#).unwrap();
     let stanza = regex::Regex::new(r"^\[sloxide:[^:]+:([^:]+):burn:(\S+)\]").unwrap();
     let fires = regex::Regex::new(
-        r#"<a id="(alert\.[^"]+)"></a>[^\n]*\n\n\| \| \|\n\|---\|---\|\n\| Severity [^\n]*\n\| Fires when \| error ratio > ([0-9.]+)% over (\w+) \*\*and\*\* over (\w+)"#,
+        r#"<a id="(alert\.[^"]+)"></a>[^\n]*\n\n\| Severity [^\n]*\n\|---\|---\|\n\| Fires when \| error ratio > ([0-9.]+)% over (\w+) \*\*and\*\* over (\w+)"#,
     )
     .unwrap();
     for (path, bytes) in &files {
