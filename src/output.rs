@@ -237,8 +237,17 @@ fn read_manifest(dir: &Path) -> Result<BTreeSet<String>, OutputError> {
         .map(str::trim)
         .filter(|l| !l.is_empty() && !l.starts_with('#'))
     {
-        if !is_safe_relative(line) || line == MANIFEST || line.ends_with(TMP_SUFFIX) {
-            return Err(OutputError::BadManifest(line.to_owned()));
+        // sloxide never writes hidden names (`.git/...`) or names with control or
+        // invisible characters: such an entry can only be forged (the manifest may be
+        // committed, and a pull request can edit it).
+        let forged = line.split('/').any(|part| part.starts_with('.'))
+            || line
+                .chars()
+                .any(|c| c.is_control() || crate::load::text_safety::is_unsafe(c));
+        if forged || !is_safe_relative(line) || line == MANIFEST || line.ends_with(TMP_SUFFIX) {
+            return Err(OutputError::BadManifest(
+                crate::diag::render::terminal_text(line),
+            ));
         }
         out.insert(line.to_owned());
     }

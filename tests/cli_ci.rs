@@ -570,6 +570,8 @@ fn the_project_file_is_found_from_a_subdirectory_and_keeps_paths_inside() {
             "paths = [\"../../etc\"]\nout = \"g\"\n",
             "must be a relative path inside",
         ),
+        ("out = \".\"\n", "is the project directory itself"),
+        ("out = \".git/hooks\"\n", "no hidden directory"),
         ("outt = \"x\"\n", "unknown field `outt`"),
         (
             "ruler = \"cortex\"\nout = \"g\"\n",
@@ -592,4 +594,28 @@ fn the_project_file_is_found_from_a_subdirectory_and_keeps_paths_inside() {
         stderr(&o)
     );
     assert!(!repo.join("elsewhere").exists() && !dir.path().join("elsewhere").exists());
+}
+
+#[test]
+fn a_forged_manifest_cannot_make_build_touch_hidden_files() {
+    // The output directory (and its manifest) may be committed, so a pull request can
+    // edit the manifest: an entry naming a hidden path is refused before anything is
+    // written or deleted.
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("generated");
+    std::fs::create_dir_all(out.join(".git")).unwrap();
+    std::fs::write(out.join(".git/config"), "keep me").unwrap();
+    std::fs::write(out.join(".sloxide-manifest"), ".git/config\n").unwrap();
+    let o = sloxide(&[
+        "build",
+        "examples/quickstart.yaml",
+        "-o",
+        out.to_str().unwrap(),
+        "--target",
+        "prometheus",
+    ]);
+    assert_eq!(code(&o), 1, "{}", stderr(&o));
+    assert!(stderr(&o).contains("nothing was written or deleted"), "{}", stderr(&o));
+    assert_eq!(std::fs::read_to_string(out.join(".git/config")).unwrap(), "keep me");
+    assert!(!out.join("prometheus").exists());
 }

@@ -72,19 +72,30 @@ pub struct Project {
 }
 
 impl Project {
-    /// `rel` (from the file) under the project directory, refusing anything that leaves it.
+    /// `rel` (from the file) under the project directory, refusing anything that leaves it
+    /// or names a hidden directory (`.git`).
     pub fn path(&self, key: &str, rel: &str) -> Result<PathBuf, String> {
         let p = Path::new(rel);
         let inside = !rel.is_empty()
-            && p.components()
-                .all(|c| matches!(c, Component::Normal(_) | Component::CurDir));
+            && p.components().all(|c| match c {
+                Component::Normal(n) => !n.to_string_lossy().starts_with('.'),
+                Component::CurDir => true,
+                _ => false,
+            });
         if !inside {
             return Err(format!(
-                "{}: `{key}` = \"{rel}\" must be a relative path inside its directory (no absolute path, no `..`)",
+                "{}: `{key}` = \"{rel}\" must be a relative path inside its directory (no absolute path, no `..`, no hidden directory)",
                 self.file
             ));
         }
-        Ok(self.dir.join(p))
+        let joined = self.dir.join(p);
+        if key == "out" && p.components().all(|c| matches!(c, Component::CurDir)) {
+            return Err(format!(
+                "{}: `out` = \"{rel}\" is the project directory itself; name a directory for the generated files, e.g. \"generated\"",
+                self.file
+            ));
+        }
+        Ok(joined)
     }
 }
 
@@ -99,20 +110,27 @@ pub fn discover(explicit: Option<&Path>, disabled: bool) -> Result<Option<Projec
     let file = match explicit {
         Some(f) => cwd.join(f),
         None => {
+            // Up to the repository root; outside a repository (no `.git` on the way), only
+            // the working directory, so no file of another tree (`/tmp`, a home directory)
+            // is ever read.
             let mut found = None;
+            let mut root = None;
             for dir in cwd.ancestors() {
                 let candidate = dir.join(FILE);
-                if matches!(fsguard::kind(&candidate), Ok(fsguard::Kind::File(_))) {
+                if found.is_none()
+                    && matches!(fsguard::kind(&candidate), Ok(fsguard::Kind::File(_)))
+                {
                     found = Some(candidate);
-                    break;
                 }
                 if dir.join(".git").exists() {
+                    root = Some(dir.to_path_buf());
                     break;
                 }
             }
-            match found {
-                Some(f) => f,
-                None => return Ok(None),
+            match (found, root) {
+                (Some(f), Some(_)) => f,
+                (Some(f), None) if f.parent() == Some(cwd.as_path()) => f,
+                _ => return Ok(None),
             }
         }
     };

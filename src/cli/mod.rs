@@ -157,7 +157,8 @@ fn run(command: Command) -> u8 {
                 check(std::slice::from_ref(&base)),
                 check(std::slice::from_ref(&head)),
             ];
-            let (Some(b), Some(h)) = (&sides[0].model, &sides[1].model) else {
+            let (Some(mut b), Some(mut h)) = (sides[0].model.clone(), sides[1].model.clone())
+            else {
                 for side in sides.iter().filter(|s| s.model.is_none()) {
                     let quiet = ReportArgs {
                         format: Format::Human,
@@ -173,7 +174,9 @@ fn run(command: Command) -> u8 {
                 Ok(o) => o,
                 Err(e) => return usage(&e),
             };
-            let d = crate::diff::diff(b, h, &options);
+            crate::diff::rebase(&mut b, &base);
+            crate::diff::rebase(&mut h, &head);
+            let d = crate::diff::diff(&b, &h, &options);
             match format {
                 DiffFormat::Markdown => print!("{}", crate::diff::markdown(&d)),
                 DiffFormat::Json => println!(
@@ -245,6 +248,13 @@ fn setup(
         report.deny_warnings |= p.config.deny_warnings;
         report.strict_queries |= p.config.strict_queries;
         exclude.extend(p.config.exclude.iter().cloned());
+    }
+    if exclude.len() > load::MAX_PATTERNS || exclude.iter().any(|g| g.len() > load::MAX_PATTERN) {
+        return Err(format!(
+            "at most {} exclude patterns of at most {} characters each",
+            load::MAX_PATTERNS,
+            load::MAX_PATTERN
+        ));
     }
     let paths = match &project {
         _ if !given.is_empty() => given,

@@ -2,6 +2,11 @@
 //! shown path (`specs/drafts/a.yaml`): `*` matches within one path segment, `**` across
 //! segments, `?` one character; everything else literally.
 
+/// Longest pattern accepted (the project file is pull-request input).
+pub const MAX_PATTERN: usize = 256;
+/// Most patterns in one run.
+pub const MAX_PATTERNS: usize = 64;
+
 /// Whether `path` matches `pattern`.
 pub fn matches(pattern: &str, path: &str) -> bool {
     let p: Vec<char> = pattern.chars().collect();
@@ -19,14 +24,16 @@ fn step(p: &[char], s: &[char], i: usize, j: usize, memo: &mut [Vec<Option<bool>
     let v = match p.get(i) {
         None => j == s.len(),
         Some('*') if p.get(i + 1) == Some(&'*') => {
-            // `**/` also matches no directory at all.
-            let after = if p.get(i + 2) == Some(&'/') {
-                i + 3
+            if p.get(i + 2) == Some(&'/') {
+                // `**/`: no directory at all, or one or more whole directories.
+                step(p, s, i + 3, j, memo)
+                    || (j..s.len())
+                        .filter(|k| s[*k] == '/')
+                        .any(|k| step(p, s, i + 3, k + 1, memo))
             } else {
-                i + 2
-            };
-            (j..=s.len()).any(|k| step(p, s, after, k, memo))
-                || (after != i + 2 && (j..=s.len()).any(|k| step(p, s, i + 2, k, memo)))
+                // A trailing or inner `**`: anything, across segments.
+                (j..=s.len()).any(|k| step(p, s, i + 2, k, memo))
+            }
         }
         Some('*') => {
             let mut k = j;
@@ -61,5 +68,9 @@ mod tests {
         assert!(matches("?.yaml", "a.yaml"));
         assert!(!matches("*.yaml", "dir/a.yaml"));
         assert!(!matches("specs/*", "other/a.yaml"));
+        // `**/` stands for whole directories, never part of a name.
+        assert!(!matches("**/k8s/*", "deploy/myk8s/app.yaml"));
+        assert!(!matches("specs/**/a.yaml", "specs/xa.yaml"));
+        assert!(matches("vendor/**", "vendor/x/y.yaml"));
     }
 }

@@ -3,6 +3,8 @@
 
 mod discover;
 mod glob;
+
+pub use glob::{MAX_PATTERN, MAX_PATTERNS};
 pub mod schema;
 pub mod text_safety;
 pub mod tree;
@@ -124,6 +126,16 @@ fn load_stdin(loaded: &mut Loaded) {
     let mut bytes = Vec::new();
     let cap = yaml::MAX_FILE_BYTES as u64 + 1;
     match std::io::stdin().lock().take(cap).read_to_end(&mut bytes) {
+        Ok(_) if bytes.len() > yaml::MAX_FILE_BYTES => {
+            loaded.diagnostics.push(Diagnostic::unplaced(
+                Code::YamlLimits,
+                Some("<stdin>".into()),
+                format!(
+                    "standard input is larger than {} bytes",
+                    yaml::MAX_FILE_BYTES
+                ),
+            ))
+        }
         Ok(_) => load_text(loaded, "<stdin>".into(), bytes),
         Err(e) => loaded.diagnostics.push(Diagnostic::unplaced(
             Code::IoRead,
