@@ -133,7 +133,8 @@ fn slo_fields(b: Option<&Slo>, h: Option<&Slo>) -> Vec<(String, Option<String>, 
         let (x, y) = both(&|o: &Slo| format!("{} over {}", o.objective.percent(), o.window));
         out.push(("SLO".to_string(), x, y));
     }
-    let fields: [(&str, &SloText); 7] = [
+    let fields: [(&str, &SloText); 8] = [
+        ("indicator", &indicator),
         ("objective", &|o| o.objective.percent()),
         ("window", &|o| o.window.to_string()),
         ("error budget", &|o| {
@@ -210,6 +211,52 @@ fn slo_fields(b: Option<&Slo>, h: Option<&Slo>) -> Vec<(String, Option<String>, 
         ));
     }
     out
+}
+
+/// What the SLI counts as good, e.g. `latency within 300ms (watching p95, p99)`.
+fn indicator(slo: &Slo) -> String {
+    match &slo.sli.kind {
+        SliKind::Ratio { .. } => format!("ratio of good events (SLI {})", slo.sli.name),
+        SliKind::Latency {
+            threshold,
+            percentiles,
+            ..
+        } => {
+            let watched: Vec<String> = percentiles.iter().map(|p| p.label()).collect();
+            let watched = if watched.is_empty() {
+                String::new()
+            } else {
+                format!(", watching {}", watched.join(", "))
+            };
+            format!("latency within {threshold}{watched} (SLI {})", slo.sli.name)
+        }
+        SliKind::JourneyDuration { threshold, .. } => {
+            format!(
+                "journey completed within {threshold} (SLI {})",
+                slo.sli.name
+            )
+        }
+    }
+}
+
+/// Makes every spec path of `model` relative to `root` (the tree as given on the command
+/// line), so two trees at different places build identical files.
+pub fn rebase(model: &mut Model, root: &std::path::Path) {
+    let root = crate::fsguard::display(root);
+    let root = root.trim_start_matches("./").trim_end_matches('/');
+    for s in &mut model.services {
+        if let Some(rest) = s
+            .spec_path
+            .strip_prefix(root)
+            .and_then(|r| r.strip_prefix('/'))
+        {
+            s.spec_path = rest.to_string();
+        } else if s.spec_path == root {
+            s.spec_path = std::path::Path::new(root)
+                .file_name()
+                .map_or_else(|| root.to_string(), |n| n.to_string_lossy().into_owned());
+        }
+    }
 }
 
 /// An alert row in operational terms.
@@ -311,7 +358,8 @@ pub fn markdown(d: &Diff) -> String {
             }
             current = Some(key);
         }
-        let text = |v: &Option<String>| v.as_deref().map(markdown::inline).unwrap_or_default();
+        // Values as code spans: no markup, mention (`@team`) or autolink from spec text.
+        let text = |v: &Option<String>| v.as_deref().map(markdown::code).unwrap_or_default();
         let line = match (&c.before, &c.after) {
             (None, Some(_)) => format!("- **{}** added: {}\n", c.field, text(&c.after)),
             (Some(_), None) => format!("- **{}** removed (was {})\n", c.field, text(&c.before)),

@@ -67,7 +67,7 @@ fn an_objective_change_shows_the_budget_as_time_and_every_alert() {
     );
     assert!(md.contains("### `hello-api` / `availability`"), "{md}");
     assert!(
-        md.contains("43m 12s (0.1% of events) per 30d → 21m 36s"),
+        md.contains("`43m 12s (0.1% of events) per 30d` → `21m 36s"),
         "{md}"
     );
     assert!(md.contains("`prometheus/hello-api.rules.yml`"), "{md}");
@@ -109,11 +109,11 @@ fn a_removed_alert_and_a_changed_notify_target() {
             .starts_with("1x over 3d/6h")
     );
     assert!(
-        md.contains("**alert ticket-3d** removed (was 1x over 3d/6h"),
+        md.contains("**alert ticket-3d** removed (was `1x over 3d/6h"),
         "{md}"
     );
     assert!(
-        md.contains("Slack \\#kyc-triage → Slack \\#kyc-oncall"),
+        md.contains("`Slack #kyc-triage` → `Slack #kyc-oncall`"),
         "{md}"
     );
 }
@@ -144,10 +144,59 @@ fn a_description_edit_is_no_operational_change() {
             .any(|p| p == "runbook/hello-api.md"),
         "{json:#}"
     );
-    // Identical trees: nothing at all.
+    // Identical trees: nothing at all, also when they sit at different paths (the spec
+    // paths in generated headers are taken relative to each tree).
     let (status, _, json) = run(&b, &b);
     assert_eq!(status, 0);
     assert_eq!(json["files"]["changed"], serde_json::json!([]));
+    let (_d2, b2, h2) = pair(&|_, t| t);
+    let (status, _, json) = run(&b2, &h2);
+    assert_eq!(status, 0);
+    assert_eq!(json["files"]["changed"], serde_json::json!([]), "{json:#}");
+}
+
+#[test]
+fn a_latency_threshold_change_is_operational() {
+    let (_d, b, h) = pair(&|f, t| {
+        if f == "s4-kyc-verification.yaml" {
+            t.replace("threshold: 3s", "threshold: 5s")
+        } else {
+            t
+        }
+    });
+    let (status, _, json) = run(&b, &h);
+    assert_eq!(status, 1);
+    let c = change(&json, Some("verification-latency"), "indicator");
+    assert!(
+        c["before"]
+            .as_str()
+            .unwrap()
+            .starts_with("latency within 3s"),
+        "{c}"
+    );
+    assert!(
+        c["after"]
+            .as_str()
+            .unwrap()
+            .starts_with("latency within 5s"),
+        "{c}"
+    );
+}
+
+#[test]
+fn spec_text_cannot_mention_or_link_in_the_comment() {
+    let (_d, b, h) = pair(&|f, t| {
+        if f == "s4-kyc-verification.yaml" {
+            t.replace(
+                "- pagerduty: kyc-primary",
+                "- pagerduty: \"@acme/security\"",
+            )
+        } else {
+            t
+        }
+    });
+    let (_, md, _) = run(&b, &h);
+    assert!(md.contains("`PagerDuty @acme/security`"), "{md}");
 }
 
 #[test]
