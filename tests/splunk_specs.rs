@@ -338,15 +338,20 @@ fn pages_reach_pagerduty_through_the_pagerduty_app() {
         // No key is ever written: the integration lives in the PagerDuty app or local/.
         assert!(!keys.keys().any(|k| k.contains("integration")), "{name}");
     }
-    // The second PagerDuty service of a severity cannot be paged by the same search.
+    // The first PagerDuty service is reached only through the app's integration (set
+    // outside sloxide); the second cannot be paged by the same search.
+    let pd: Vec<&String> = apps
+        .lossy
+        .iter()
+        .filter(|w| w.contains("PagerDuty"))
+        .collect();
+    assert_eq!(pd.len(), 2, "{pd:?}");
+    assert!(pd[0].starts_with(
+        "notify.page PagerDuty routing-primary: the searches page the PagerDuty app's global integration"
+    ));
     assert_eq!(
-        apps.lossy
-            .iter()
-            .filter(|w| w.contains("PagerDuty"))
-            .collect::<Vec<_>>(),
-        [
-            "notify.page PagerDuty routing-secondary: the PagerDuty app's action takes one integration per search; only the first PagerDuty service is paged"
-        ]
+        pd[1],
+        "notify.page PagerDuty routing-secondary: the PagerDuty app's action takes one integration per search; only the first PagerDuty service is paged"
     );
 }
 

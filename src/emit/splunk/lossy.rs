@@ -1,5 +1,6 @@
-//! What the Splunk app cannot express of the spec (see [`crate::emit::Lossy`]): the extra
-//! targets of alert actions that take only one per search.
+//! What the Splunk app cannot express of the spec (see [`crate::emit::Lossy`]): which
+//! PagerDuty service a page reaches (the app's integration, set outside sloxide), and the
+//! extra targets of alert actions that take only one per search.
 
 use crate::emit::{Lossy, Target};
 use crate::model::{NotifyTarget, Service, Severity};
@@ -23,9 +24,15 @@ pub fn lossy(service: &Service) -> Vec<Lossy> {
             let what = match target {
                 NotifyTarget::Pagerduty(p) => {
                     pagerduty += 1;
-                    (pagerduty > 1).then(|| format!(
-                        "notify.{key} PagerDuty {p}: the PagerDuty app's action takes one integration per search; only the first PagerDuty service is paged"
-                    ))
+                    Some(if pagerduty > 1 {
+                        format!(
+                            "notify.{key} PagerDuty {p}: the PagerDuty app's action takes one integration per search; only the first PagerDuty service is paged"
+                        )
+                    } else {
+                        format!(
+                            "notify.{key} PagerDuty {p}: the searches page the PagerDuty app's global integration, which sloxide cannot point at {p} (it writes no keys); set action.pagerduty.param.integration_url_override to {p}'s integration in local/savedsearches.conf, or make it the app's global integration"
+                        )
+                    })
                 }
                 NotifyTarget::Webhook(w) => {
                     webhooks += 1;
