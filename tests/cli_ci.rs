@@ -615,7 +615,14 @@ fn a_forged_manifest_cannot_make_build_touch_hidden_files() {
         "prometheus",
     ]);
     assert_eq!(code(&o), 1, "{}", stderr(&o));
-    assert!(stderr(&o).contains("nothing was written or deleted"), "{}", stderr(&o));
-    assert_eq!(std::fs::read_to_string(out.join(".git/config")).unwrap(), "keep me");
+    assert!(
+        stderr(&o).contains("nothing was written or deleted"),
+        "{}",
+        stderr(&o)
+    );
+    assert_eq!(
+        std::fs::read_to_string(out.join(".git/config")).unwrap(),
+        "keep me"
+    );
     assert!(!out.join("prometheus").exists());
 }
