@@ -626,3 +626,85 @@ fn a_forged_manifest_cannot_make_build_touch_hidden_files() {
     );
     assert!(!out.join("prometheus").exists());
 }
+
+#[test]
+fn foreign_files_in_a_spec_directory_are_named_and_skipped() {
+    let dir = tempfile::tempdir().unwrap();
+    let specs = dir.path().join("specs");
+    std::fs::create_dir(&specs).unwrap();
+    std::fs::copy(
+        root().join("examples/quickstart.yaml"),
+        specs.join("quickstart.yaml"),
+    )
+    .unwrap();
+    let files = [
+        (
+            "sloth.yaml",
+            "version: \"prometheus/v1\"\nservice: x\nslos: []\n",
+            "a Sloth SLO file",
+        ),
+        (
+            "sloth-crd.yaml",
+            "apiVersion: sloth.slok.dev/v1\nkind: PrometheusServiceLevel\nmetadata: {name: x}\n",
+            "a Sloth `PrometheusServiceLevel` object",
+        ),
+        (
+            "pyrra.yaml",
+            "apiVersion: pyrra.dev/v1alpha1\nkind: ServiceLevelObjective\nmetadata: {name: x}\n",
+            "a Pyrra `ServiceLevelObjective` object",
+        ),
+        (
+            "openslo.yaml",
+            "apiVersion: openslo/v1\nkind: SLO\nmetadata: {name: x}\nspec: {}\n",
+            "an OpenSLO `SLO`",
+        ),
+        (
+            "deploy.yaml",
+            "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: x}\n",
+            "a Kubernetes-style `Deployment` object",
+        ),
+    ];
+    for (name, text, _) in files {
+        std::fs::write(specs.join(name), text).unwrap();
+    }
+    // A directory scan checks the spec and names every other file in a note: exit 0, and
+    // --deny-warnings does not turn notes into failures.
+    let o = sloxide(&[
+        "check",
+        specs.to_str().unwrap(),
+        "--format",
+        "json",
+        "--deny-warnings",
+    ]);
+    assert_eq!(code(&o), 0, "{}", stdout(&o));
+    let report: Value = serde_json::from_str(&stdout(&o)).unwrap();
+    let notes = with_code(&report, "sloxide::load::foreign");
+    assert_eq!(notes.len(), files.len(), "{report:#}");
+    for (name, _, what) in files {
+        assert!(
+            notes.iter().any(|n| n["severity"] == "note"
+                && n["file"].as_str().unwrap().ends_with(name)
+                && n["message"].as_str().unwrap().contains(what)),
+            "{name}: {report:#}"
+        );
+    }
+    assert_eq!(report["errors"], 0);
+    assert_eq!(report["warnings"], 0);
+    // Named on the command line, the same file is an error.
+    let o = sloxide(&["check", specs.join("pyrra.yaml").to_str().unwrap()]);
+    assert_eq!(code(&o), 1);
+    assert!(
+        stderr(&o).contains("this file is a Pyrra"),
+        "{}",
+        stderr(&o)
+    );
+    // A directory of foreign files only: nothing was checked, and that is an error.
+    std::fs::remove_file(specs.join("quickstart.yaml")).unwrap();
+    let o = sloxide(&["check", specs.to_str().unwrap()]);
+    assert_eq!(code(&o), 2, "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("no sloxide spec found"),
+        "{}",
+        stderr(&o)
+    );
+}

@@ -18,7 +18,7 @@ pub fn github(report: &JsonReport) -> String {
         let kind = match (d.severity, &d.acknowledged) {
             (Level::Error, _) => "error",
             (Level::Warning, None) => "warning",
-            (Level::Warning, Some(_)) => "notice",
+            (Level::Warning, Some(_)) | (Level::Note, _) => "notice",
         };
         let mut props = Vec::new();
         if let Some(file) = &d.file {
@@ -95,6 +95,7 @@ pub fn sarif(report: &JsonReport) -> Value {
                 "level": match d.severity {
                     Level::Error => "error",
                     Level::Warning => "warning",
+                    Level::Note => "note",
                 },
                 "message": {"text": text_of(d)},
             });

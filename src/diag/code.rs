@@ -95,6 +95,7 @@ codes! {
     OutputUnsafe => "sloxide::build::unsafe-path", "the output directory holds a symlink, special file or bad manifest; nothing was written";
     OutputConflict => "sloxide::build::not-owned", "an output path holds a file sloxide did not write";
     OutputStale => "sloxide::build::stale", "generated files differ from what the specs produce";
+    LoadForeign => "sloxide::load::foreign", "a YAML file is not a sloxide spec (a Sloth, Pyrra, OpenSLO or Kubernetes file): skipped in a directory scan, an error when named";
     AllowCode => "sloxide::allow::code", "an `allow:` entry names a code that is not a warning an SLO can acknowledge";
     AllowUnused => "sloxide::allow::unused", "an `allow:` entry acknowledges a warning that no longer occurs";
 }

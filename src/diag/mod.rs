@@ -18,6 +18,8 @@ pub enum Level {
     Error,
     /// Probably a mistake; fatal with `--deny-warnings`.
     Warning,
+    /// For information (e.g. a file that is not a spec was skipped); never fatal.
+    Note,
 }
 
 /// A label: a message attached to a span.
@@ -130,9 +132,13 @@ impl Diagnostic {
     }
 
     /// Whether this diagnostic fails the run under `--deny-warnings`: an error, or a
-    /// warning nobody acknowledged.
+    /// warning nobody acknowledged (never a note).
     pub fn fails_strict(&self) -> bool {
-        self.is_error() || self.acknowledged.is_none()
+        match self.level {
+            Level::Error => true,
+            Level::Warning => self.acknowledged.is_none(),
+            Level::Note => false,
+        }
     }
 
     /// Whether this diagnostic is an error.

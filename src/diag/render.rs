@@ -35,7 +35,8 @@ pub fn human(diags: &[Diagnostic], sources: &SourceMap, color: bool) -> String {
 /// A one-line summary such as `2 errors, 1 warning`.
 pub fn summary(diags: &[Diagnostic]) -> String {
     let errors = diags.iter().filter(|d| d.is_error()).count();
-    let warnings = diags.len() - errors;
+    let warnings = diags.iter().filter(|d| d.level == Level::Warning).count();
+    let notes = diags.iter().filter(|d| d.level == Level::Note).count();
     let acknowledged = diags.iter().filter(|d| d.acknowledged.is_some()).count();
     let plural = |n: usize, w: &str| format!("{n} {w}{}", if n == 1 { "" } else { "s" });
     let mut out = format!(
@@ -45,6 +46,9 @@ pub fn summary(diags: &[Diagnostic]) -> String {
     );
     if acknowledged > 0 {
         out.push_str(&format!(" ({acknowledged} acknowledged)"));
+    }
+    if notes > 0 {
+        out.push_str(&format!(", {}", plural(notes, "note")));
     }
     out
 }
@@ -114,7 +118,7 @@ impl JsonReport {
                 code: code.as_str(),
                 severity,
                 message: terminal_text(&message),
-                file,
+                file: file.map(|f| terminal_text(&f)),
                 line: None,
                 column: None,
                 end_line: None,
@@ -134,7 +138,7 @@ pub fn json(diags: &[Diagnostic], sources: &SourceMap) -> JsonReport {
     let errors = diags.iter().filter(|d| d.is_error()).count();
     JsonReport {
         errors,
-        warnings: diags.len() - errors,
+        warnings: diags.iter().filter(|d| d.level == Level::Warning).count(),
         diagnostics: diags
             .iter()
             .map(|d| {
@@ -268,6 +272,7 @@ impl miette::Diagnostic for MietteView {
         Some(match self.level {
             Level::Error => miette::Severity::Error,
             Level::Warning => miette::Severity::Warning,
+            Level::Note => miette::Severity::Advice,
         })
     }
 

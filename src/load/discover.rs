@@ -20,6 +20,8 @@ pub struct Walk {
     pub files: Vec<PathBuf>,
     /// Refused paths and exceeded bounds.
     pub problems: Vec<Diagnostic>,
+    /// The files named on the command line (not found by walking a directory).
+    pub explicit: Vec<PathBuf>,
     entries: usize,
 }
 
@@ -28,7 +30,10 @@ impl Walk {
     pub fn path(&mut self, path: &Path) {
         match fsguard::check_path(path) {
             Ok(Kind::Dir) => self.dir(&normalise(path), 0),
-            Ok(Kind::File(_)) => self.file(normalise(path)),
+            Ok(Kind::File(_)) => {
+                self.explicit.push(normalise(path));
+                self.file(normalise(path));
+            }
             Ok(Kind::Missing) => self.problems.push(Diagnostic::unplaced(
                 Code::IoRead,
                 Some(fsguard::display(path)),

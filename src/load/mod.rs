@@ -2,6 +2,7 @@
 //! against the JSON Schema, and read the typed [`Spec`].
 
 mod discover;
+mod foreign;
 mod glob;
 
 pub use glob::{MAX_PATTERN, MAX_PATTERNS};
@@ -65,6 +66,7 @@ pub fn load_with(paths: &[PathBuf], options: &Options) -> Loaded {
         .base
         .clone()
         .or_else(|| std::env::current_dir().ok());
+    let explicit = walk.explicit;
     let mut files = walk.files;
     loaded.diagnostics.extend(walk.problems);
     files.dedup();
@@ -84,8 +86,32 @@ pub fn load_with(paths: &[PathBuf], options: &Options) -> Loaded {
     for file in files {
         match fsguard::read_capped(&file, yaml::MAX_FILE_BYTES as u64) {
             Err(e) => loaded.diagnostics.push(discover::refused(&file, &e)),
-            Ok(bytes) => load_text(&mut loaded, shown_path(&file, base.as_deref()), bytes),
+            Ok(bytes) => load_file(
+                &mut loaded,
+                shown_path(&file, base.as_deref()),
+                bytes,
+                explicit.contains(&file),
+            ),
         }
+    }
+    // Files were found in directories but every one was a foreign file: say that nothing
+    // was checked.
+    let skipped = loaded
+        .diagnostics
+        .iter()
+        .filter(|d| d.code == Code::LoadForeign && !d.is_error())
+        .count();
+    if loaded.specs.is_empty() && skipped > 0 && skipped == loaded.diagnostics.len() {
+        loaded.diagnostics.push(
+            Diagnostic::unplaced(
+                Code::IoNoSpecs,
+                None,
+                format!(
+                    "no sloxide spec found: the {skipped} YAML file(s) found are not sloxide specs"
+                ),
+            )
+            .with_help("pass the directories that hold `apiVersion: sloxide/v1` specs"),
+        );
     }
     loaded
 }
@@ -145,8 +171,15 @@ fn load_stdin(loaded: &mut Loaded) {
     }
 }
 
-/// Loads one spec from memory (used by `load` and by tests).
+/// Loads one spec from memory (used by `load` and by tests), as if named on the command
+/// line.
 pub fn load_text(loaded: &mut Loaded, path: String, bytes: Vec<u8>) {
+    load_file(loaded, path, bytes, true);
+}
+
+/// Loads one spec; `named` tells a file given on the command line (a foreign file is then
+/// an error) from one found in a directory (a foreign file is skipped with a note).
+fn load_file(loaded: &mut Loaded, path: String, bytes: Vec<u8>, named: bool) {
     let text = match String::from_utf8(bytes) {
         Ok(t) => t,
         Err(_) => {
@@ -190,6 +223,26 @@ pub fn load_text(loaded: &mut Loaded, path: String, bytes: Vec<u8>) {
             Diagnostic::error(Code::YamlNotMapping, span, message, "document starts here")
                 .with_help("start the file with `apiVersion: sloxide/v1` and a `service:` block"),
         );
+        return;
+    }
+    if let Some(what) = foreign::recognise(&root) {
+        let mut d = Diagnostic::error(
+            Code::LoadForeign,
+            root.span,
+            if named {
+                format!("this file is {what}, not a sloxide spec")
+            } else {
+                format!("skipped: this file is {what}, not a sloxide spec")
+            },
+            "not `apiVersion: sloxide/v1`",
+        )
+        .with_help(
+            "sloxide reads `apiVersion: sloxide/v1` specs; write the SLO as one (the README's spec language section), or leave the file out with --exclude",
+        );
+        if !named {
+            d.level = crate::diag::Level::Note;
+        }
+        loaded.diagnostics.push(d);
         return;
     }
     let mut errors = schema::validate(&root);
