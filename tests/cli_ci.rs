@@ -708,3 +708,32 @@ fn foreign_files_in_a_spec_directory_are_named_and_skipped() {
         stderr(&o)
     );
 }
+
+#[cfg(unix)]
+#[test]
+fn excluded_trees_are_not_walked() {
+    let dir = tempfile::tempdir().unwrap();
+    let specs = dir.path().join("specs");
+    std::fs::create_dir_all(specs.join("vendor/deep")).unwrap();
+    std::fs::copy(
+        root().join("examples/quickstart.yaml"),
+        specs.join("quickstart.yaml"),
+    )
+    .unwrap();
+    // A symlink inside a vendored tree is an error when walked, and never looked at when
+    // the tree is excluded.
+    std::os::unix::fs::symlink("/etc/passwd", specs.join("vendor/deep/evil.yaml")).unwrap();
+    let run = |args: &[&str]| {
+        std::process::Command::new(env!("CARGO_BIN_EXE_sloxide"))
+            .args(args)
+            .current_dir(dir.path())
+            .env("NO_COLOR", "1")
+            .output()
+            .unwrap()
+    };
+    assert_eq!(code(&run(&["check", "specs"])), 2);
+    for pattern in ["specs/vendor/**", "specs/vendor", "**/vendor/**"] {
+        let o = run(&["check", "specs", "--exclude", pattern]);
+        assert_eq!(code(&o), 0, "{pattern}: {}", stderr(&o));
+    }
+}

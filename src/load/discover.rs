@@ -22,6 +22,10 @@ pub struct Walk {
     pub problems: Vec<Diagnostic>,
     /// The files named on the command line (not found by walking a directory).
     pub explicit: Vec<PathBuf>,
+    /// Glob patterns of shown paths not to walk into or look at (see [`super::Options`]).
+    pub exclude: Vec<String>,
+    /// The directory paths are shown relative to.
+    pub base: Option<PathBuf>,
     entries: usize,
 }
 
@@ -85,6 +89,22 @@ impl Walk {
         );
     }
 
+    /// Whether an entry found while walking is excluded: a file whose shown path matches a
+    /// pattern, or a directory the pattern covers whole (`vendor`, `vendor/**`), so nothing
+    /// inside an excluded tree is looked at (not even a symlink there).
+    fn excluded(&self, path: &Path, is_dir: bool) -> bool {
+        if self.exclude.is_empty() {
+            return false;
+        }
+        let shown = super::shown_path(path, self.base.as_deref());
+        self.exclude.iter().any(|g| {
+            super::glob::matches(g, &shown)
+                || (is_dir
+                    && g.strip_suffix("/**")
+                        .is_some_and(|p| super::glob::matches(p, &shown)))
+        })
+    }
+
     fn dir(&mut self, dir: &Path, depth: usize) {
         if depth > MAX_DEPTH {
             return self.bound(
@@ -122,7 +142,8 @@ impl Walk {
                 .file_name()
                 .and_then(|n| n.to_str())
                 .is_none_or(|n| n.starts_with('.'));
-            if hidden {
+            let is_dir = file_type.as_ref().is_ok_and(|t| t.is_dir());
+            if hidden || self.excluded(&path, is_dir) {
                 continue;
             }
             let Ok(file_type) = file_type else {

@@ -54,6 +54,11 @@ pub struct Options {
 pub fn load_with(paths: &[PathBuf], options: &Options) -> Loaded {
     let mut loaded = Loaded::default();
     let mut walk = discover::Walk::default();
+    walk.exclude = options.exclude.clone();
+    walk.base = options
+        .base
+        .clone()
+        .or_else(|| std::env::current_dir().ok());
     let mut stdin = false;
     for path in paths {
         if path.as_os_str() == STDIN {
@@ -121,7 +126,7 @@ pub fn load_with(paths: &[PathBuf], options: &Options) -> Loaded {
 /// `./specs/a.yaml` and the absolute path all give `specs/a.yaml`), so outputs do not
 /// depend on the spelling; a spec outside `base` keeps the path as given. Lexical only: no
 /// symlink is resolved.
-fn shown_path(path: &std::path::Path, base: Option<&std::path::Path>) -> String {
+pub(crate) fn shown_path(path: &std::path::Path, base: Option<&std::path::Path>) -> String {
     use std::path::Component;
     let (Some(base), Ok(cwd)) = (base, std::env::current_dir()) else {
         return fsguard::display(path);
