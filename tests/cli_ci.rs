@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use serde_json::Value;
 
 mod common;
-use common::bin::{code, root, sloxide, sloxide_stdin, stderr, stdout};
+use common::bin::{build_quickstart, code, root, sloxide, sloxide_stdin, stderr, stdout, tree};
 
 /// A spec with an error on a known value: `objective: 101%` at line 12.
 const BROKEN: &str = "apiVersion: sloxide/v1
@@ -211,14 +211,7 @@ fn build_check_json_lists_the_stale_files() {
 fn default_builds_count_skipped_backends_as_warnings() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("out");
-    let o = sloxide(&[
-        "build",
-        "examples/quickstart.yaml",
-        "-o",
-        out.to_str().unwrap(),
-        "--format",
-        "json",
-    ]);
+    let o = build_quickstart(&out, &["--format", "json"]);
     assert_eq!(code(&o), 0, "{}", stderr(&o));
     let report: Value = serde_json::from_str(&stdout(&o)).unwrap();
     let skipped: Vec<&Value> = with_code(&report, "sloxide::build::no-source");
@@ -286,14 +279,7 @@ fn the_action_script_lints_and_checks_with_annotations() {
     let o = run(&out);
     assert_eq!(code(&o), 1, "{}", stderr(&o));
     assert!(stdout(&o).contains("::error file="), "{}", stdout(&o));
-    let built = sloxide(&[
-        "build",
-        "examples/quickstart.yaml",
-        "-o",
-        out.to_str().unwrap(),
-        "--target",
-        "prometheus",
-    ]);
+    let built = build_quickstart(&out, &["--target", "prometheus"]);
     assert_eq!(code(&built), 0);
     let o = run(&out);
     assert_eq!(code(&o), 0, "{}{}", stdout(&o), stderr(&o));
@@ -325,24 +311,6 @@ fn the_action_script_lints_and_checks_with_annotations() {
     assert_eq!(ids, ["sloxide-check", "sloxide-build-check"]);
 }
 
-/// Every file under `dir` with its contents, by relative path.
-fn contents(dir: &std::path::Path) -> BTreeMap<String, Vec<u8>> {
-    fn walk(dir: &std::path::Path, base: &std::path::Path, out: &mut BTreeMap<String, Vec<u8>>) {
-        for e in std::fs::read_dir(dir).unwrap() {
-            let p = e.unwrap().path();
-            if p.is_dir() {
-                walk(&p, base, out);
-            } else {
-                let rel = p.strip_prefix(base).unwrap().to_string_lossy().into_owned();
-                out.insert(rel, std::fs::read(&p).unwrap());
-            }
-        }
-    }
-    let mut out = BTreeMap::new();
-    walk(dir, dir, &mut out);
-    out
-}
-
 #[test]
 fn outputs_do_not_depend_on_how_the_spec_path_is_typed() {
     let dir = tempfile::tempdir().unwrap();
@@ -357,7 +325,7 @@ fn outputs_do_not_depend_on_how_the_spec_path_is_typed() {
         let out = dir.path().join(format!("out{i}"));
         let o = sloxide(&["build", spelling, "-o", out.to_str().unwrap()]);
         assert_eq!(code(&o), 0, "{spelling}: {}", stderr(&o));
-        builds.push(contents(&out));
+        builds.push(tree(&out));
     }
     assert!(builds[0].len() > 20);
     for (i, b) in builds.iter().enumerate().skip(1) {
@@ -606,14 +574,7 @@ fn a_forged_manifest_cannot_make_build_touch_hidden_files() {
     std::fs::create_dir_all(out.join(".git")).unwrap();
     std::fs::write(out.join(".git/config"), "keep me").unwrap();
     std::fs::write(out.join(".sloxide-manifest"), ".git/config\n").unwrap();
-    let o = sloxide(&[
-        "build",
-        "examples/quickstart.yaml",
-        "-o",
-        out.to_str().unwrap(),
-        "--target",
-        "prometheus",
-    ]);
+    let o = build_quickstart(&out, &["--target", "prometheus"]);
     assert_eq!(code(&o), 1, "{}", stderr(&o));
     assert!(
         stderr(&o).contains("nothing was written or deleted"),

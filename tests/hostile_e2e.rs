@@ -15,6 +15,7 @@ use pulldown_cmark::{Event, Options as MdOptions, Parser, Tag};
 use serde_json::Value;
 
 mod common;
+use common::bin::tree;
 use common::{promtool, run};
 
 fn root() -> PathBuf {
@@ -41,24 +42,6 @@ fn ok(o: &Output, what: &str) {
         String::from_utf8_lossy(&o.stdout),
         String::from_utf8_lossy(&o.stderr)
     );
-}
-
-/// Every file under `dir` (relative path → bytes).
-fn tree(dir: &Path) -> BTreeMap<String, Vec<u8>> {
-    fn walk(dir: &Path, base: &Path, out: &mut BTreeMap<String, Vec<u8>>) {
-        for e in std::fs::read_dir(dir).unwrap() {
-            let p = e.unwrap().path();
-            if p.is_dir() {
-                walk(&p, base, out);
-            } else {
-                let rel = p.strip_prefix(base).unwrap().to_string_lossy().into_owned();
-                out.insert(rel, std::fs::read(&p).unwrap());
-            }
-        }
-    }
-    let mut out = BTreeMap::new();
-    walk(dir, dir, &mut out);
-    out
 }
 
 fn build(specs: &Path, out: &Path, sentry: &str) -> Output {
