@@ -58,23 +58,27 @@ SCENARIOS = [
 
 # Recordings each set reads over long ranges: name -> (counter, kind, period s).
 #   E/B: events/bad-event counters of the SLO. Values at an evaluation time t:
-#   delta:   X(t) - X(t-P)                   every 30 s
-#   tile:    X(t) - X(t-P)                   only at t % P == 0 (sparse)
-#   partial: X(t) - X(t - t % P)             every 30 s (0 at a tile evaluation)
+#   total:   X(t)                            every P s (P = 30: every evaluation)
 #   rate:    (X(t) - X(t-P)) / P             every 30 s
 #   ratio:   (B(t)-B(t-P)) / (E(t)-E(t-P))   every 30 s
+# X counts from the start of the history, as a total does from the first evaluation.
 GENERATORS = {
     "sloxide": {
         # one recording per kind of count, the two counts told apart by a label
-        "slo:sli_counts:delta30s": [({"sloxide_count": "events"}, ("E", "delta", 30)),
-                                    ({"sloxide_count": "errors"}, ("B", "delta", 30))],
-        "slo:sli_counts:tile1h": [({"sloxide_count": "events"}, ("E", "tile", 3600)),
-                                  ({"sloxide_count": "errors"}, ("B", "tile", 3600))],
-        "slo:sli_counts:partial1h": [({"sloxide_count": "events"}, ("E", "partial", 3600)),
-                                     ({"sloxide_count": "errors"}, ("B", "partial", 3600))],
+        "slo:sli_counts:total": [({"sloxide_count": "events"}, ("E", "total", 30)),
+                                 ({"sloxide_count": "errors"}, ("B", "total", 30))],
     },
     "sloth": {"slo:sli_error:ratio_rate5m": ("R", "ratio", 300)},
     "pyrra": {},
+}
+
+# Recordings of a shared group (no labels of their own) that copy another recording's
+# series: name -> (the recording whose label sets they carry, generator).
+COPIES = {
+    "sloxide": {
+        "slo:sli_counts:checkpoint1h": ("slo:sli_counts:total", {"events": ("E", "total", 3600),
+                                                                "errors": ("B", "total", 3600)}),
+    },
 }
 
 
@@ -255,7 +259,7 @@ def backfill_targets(set_name, rule_dir, slos_by_key, verbose=True):
     for g in groups:
         for r in g["rules"]:
             name = r.get("record")
-            if name not in gens or name not in long_reads:
+            if name not in gens or name not in long_reads or name in COPIES.get(set_name, {}):
                 continue
             labels = {str(k): str(v) for k, v in (r.get("labels") or {}).items()}
             if " by " in str(r["expr"]) or " by(" in str(r["expr"]):
@@ -272,6 +276,11 @@ def backfill_targets(set_name, rule_dir, slos_by_key, verbose=True):
                 if key not in seen:
                     seen.add(key)
                     out.append((name, full, slo, gen))
+    for name, (source, gens_by_count) in COPIES.get(set_name, {}).items():
+        if name not in long_reads:
+            continue
+        for src, labels, slo, _ in [t for t in out if t[0] == source]:
+            out.append((name, labels, slo, gens_by_count[labels["sloxide_count"]]))
     names = sorted({t[0] for t in out})
     missing = sorted(long_reads - set(names))
     if verbose:
@@ -378,14 +387,10 @@ def write_recordings(f, targets, lo, hi):
             parts = []
             for j, t in enumerate(ts):
                 i = j + back
-                if kind == "delta":
-                    v = X[i] - X[i - k]
-                elif kind == "tile":
+                if kind == "total":
                     if t % P:
                         continue
-                    v = X[i] - X[i - k]
-                elif kind == "partial":
-                    v = X[i] - X[i - (t % P) // EVAL]
+                    v = X[i]
                 elif kind == "rate":
                     v = (X[i] - X[i - k]) / P
                 else:  # ratio
@@ -439,7 +444,7 @@ def cmd_backfill(a):
     if a.phase == "bulk":
         span = p["split"] - p["start"]
         raw = sum(len(o.series()) for o in slos) * span / step
-        rec = {s: sum(span / (P if kind == "tile" else EVAL) for _, _, _, (_, kind, P) in targets[s])
+        rec = {s: sum(span / max(P if kind == "total" else EVAL, EVAL) for _, _, _, (_, kind, P) in targets[s])
                for s in sets if targets[s]}
         tot = raw + sum(rec.values())
         log(f"  backfill: raw {raw / 1e6:.1f} M samples, recordings "

@@ -30,10 +30,10 @@
 # each on its own hard-linked copy of the raw blocks plus its set's recordings:
 #   none     no rules: the scrape/TSDB baseline subtracted from the others' CPU
 #   sloxide  `sloxide build <specs> --target prometheus`; backfilled: the recordings it reads
-#            over long ranges or with offsets (slo:sli_counts:delta30s and
-#            slo:sli_counts:partial1h every 30 s, slo:sli_counts:tile1h only at
-#            time()%3600==0, each for sloxide_count="events" and "errors"), label sets read
-#            from the generated rules
+#            over long ranges or with offsets (slo:sli_counts:total every 30 s and
+#            slo:sli_counts:checkpoint1h only at time()%3600==0, each for
+#            sloxide_count="events" and "errors", counted from the start of the history),
+#            label sets read from the generated rules
 #   sloth    bench/upstream/sloth.py (slok/sloth 0e395d81513ff701f5d27b7aa47d794cb764fd5e,
 #            test/integration/prometheus/testdata/out-base.yaml.tpl + internal/plugin/slo/core);
 #            backfilled: slo:sli_error:ratio_rate5m (its 30d rule reads it over [30d])
@@ -41,7 +41,7 @@
 #            slo/rules.go); reads raw series only, nothing to backfill
 # Backfilled recordings are computed from the synthetic counters at a 30 s evaluation lattice
 # with phase 0 (multiples of 30 s); live evaluation then continues at Prometheus's own group
-# phase. OpenMetrics cannot carry staleness markers, so the sparse tile series have none in
+# phase. OpenMetrics cannot carry staleness markers, so the sparse checkpoint series have none in
 # the history (range functions ignore markers, so long-range reads are unaffected).
 # Backfilled blocks overlap in time (raw, recordings, the scenario services' history written
 # last); each server merges them by vertical compaction about a minute after it starts, and

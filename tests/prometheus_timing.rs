@@ -4,10 +4,12 @@
 //! scraped every 30 s or 60 s. The test simulates what the SRE Workbook formula says on
 //! the exact event counts (every increase between two samples counted once, resets counted
 //! from zero, scrape gaps bridged), evaluated every 30 s, and derives for every burn-rate
-//! row the evaluations where its state changes. promtool then runs the generated rules on
-//! the same samples and must agree at every change (the evaluation before it and the one
-//! at it), and the remaining budget must equal the exact value at every checkpoint
-//! (relative 1e-9: the rules count exactly, nothing is estimated).
+//! row the evaluations where its state changes. promtool then runs the generated rules (the
+//! service's file and the shared window group, in a server's order) on the same samples
+//! and must agree at every change exactly one evaluation later (the evaluation before it
+//! and the one at it: the alerts read the windows one evaluation after they are counted),
+//! and the remaining budget must equal the exact value at every checkpoint (relative
+//! 1e-9: the rules count exactly, nothing is estimated).
 //!
 //! Scenarios: full outage, 20x, 7x, 3.5x, exactly 1x, 0.9x, a short spike, diurnal
 //! traffic with error bursts, a counter reset, and a 15-minute scrape gap with 10% errors
@@ -236,8 +238,9 @@ fn at(secs: u64) -> String {
     format!("{secs}s")
 }
 
-/// The generated rules of the `window_days` SLO, and a directory to test them in.
-fn rules_of(window_days: u64) -> (String, tempfile::TempDir) {
+/// The generated rule files of the `window_days` SLO (the service's and the shared window
+/// group's), and a directory to test them in.
+fn rules_of(window_days: u64) -> (String, String, tempfile::TempDir) {
     let dir = tempfile::tempdir().unwrap();
     let spec_path = dir.path().join("timing.yaml");
     std::fs::write(&spec_path, spec(window_days)).unwrap();
@@ -245,12 +248,20 @@ fn rules_of(window_days: u64) -> (String, tempfile::TempDir) {
         .model
         .expect("timing spec is valid");
     let emitted = emit::emit(&model, &[Target::Prometheus], &Options::default());
-    let rules = emitted
-        .files
-        .into_iter()
-        .find(|f| f.path == "prometheus/timing.rules.yml")
-        .expect("rules");
-    (rules.contents, dir)
+    let file = |path: &str| {
+        emitted
+            .files
+            .iter()
+            .find(|f| f.path == path)
+            .unwrap_or_else(|| panic!("{path}"))
+            .contents
+            .clone()
+    };
+    (
+        file("prometheus/timing.rules.yml"),
+        file("prometheus/sloxide.windows.rules.yml"),
+        dir,
+    )
 }
 
 /// Runs `scenarios` on the rules of a `window_days` SLO (passed through `edit`, for the
@@ -261,8 +272,20 @@ fn run(
     budget_checks: &[u64],
     edit: fn(&str) -> String,
 ) -> Result<(), String> {
-    let (rules, dir) = rules_of(window_days);
+    run_with_lag(window_days, scenarios, budget_checks, edit, 1)
+}
+
+/// [`run`], expecting each alert to show the formula `lag` evaluations late.
+fn run_with_lag(
+    window_days: u64,
+    scenarios: &[Scenario],
+    budget_checks: &[u64],
+    edit: fn(&str) -> String,
+    lag: usize,
+) -> Result<(), String> {
+    let (rules, shared, dir) = rules_of(window_days);
     std::fs::write(dir.path().join("rules.yml"), edit(&rules)).unwrap();
+    std::fs::write(dir.path().join("shared.yml"), edit(&shared)).unwrap();
     let budget = (1u64, 1000u64);
     let mut tests = String::new();
     for s in scenarios {
@@ -281,10 +304,13 @@ fn run(
             .unwrap();
         };
         for row in rows(window_days) {
+            // The alerts read the windows one evaluation after they are counted: the
+            // alert at evaluation k shows the formula at k - lag.
             let state: Vec<bool> = (0..d.len())
                 .map(|k| {
-                    above(window(&d, k, row.long), row.threshold)
-                        && above(window(&d, k, row.short), row.threshold)
+                    k >= lag
+                        && above(window(&d, k - lag, row.long), row.threshold)
+                        && above(window(&d, k - lag, row.short), row.threshold)
                 })
                 .collect();
             let expr = format!(
@@ -322,14 +348,13 @@ fn run(
         )
         .unwrap();
     }
-    let groups: Vec<String> = rules
-        .lines()
-        .filter_map(|l| l.strip_prefix("- name: "))
-        .map(|n| format!("\"{n}\""))
-        .collect();
+    // The order of a server: the SLO's groups record the totals, the shared group counts
+    // the windows, the budget group reads them.
+    let group = |n: &str| format!("\"sloxide:timing:availability{n}\"");
     let file = format!(
-        "rule_files: [rules.yml]\nevaluation_interval: {STEP}s\ngroup_eval_order: [{}]\ntests:\n{tests}",
-        groups.join(", ")
+        "rule_files: [rules.yml, shared.yml]\nevaluation_interval: {STEP}s\ngroup_eval_order: [{}, \"sloxide:windows\", {}]\ntests:\n{tests}",
+        group(""),
+        group(":budget")
     );
     std::fs::write(dir.path().join("test.yml"), &file).unwrap();
     let out = promtool()
@@ -395,7 +420,7 @@ fn diurnal() -> Scenario {
 }
 
 /// Budget checkpoints: every two hours of the diurnal scenario, 30.5 minutes into the
-/// hour (so the counts after the newest hour tile are part of every window).
+/// hour (off the hourly checkpoint's evaluation).
 fn checkpoints() -> Vec<u64> {
     (1..=40).map(|h| h * 7200 + 1830).collect()
 }
@@ -428,16 +453,22 @@ fn a_threshold_off_by_one_step_is_caught() {
 
 #[test]
 fn a_window_without_its_old_edge_is_caught() {
-    // Negative control: reading the old edge of the tiled 2d window an hour too early
-    // makes the window the wrong length, which the budget checkpoints see.
-    let edit = |rules: &str| {
-        rules.replace(
-            "partial1h{service=\"timing\",slo=\"availability\"} offset 2d,",
-            "partial1h{service=\"timing\",slo=\"availability\"} offset 2d1h,",
-        )
-    };
-    let (rules, _) = rules_of(2);
-    assert_ne!(edit(&rules), rules, "the edit must apply");
+    // Negative control: reading the old edge of the 2d window an hour too early makes the
+    // window the wrong length, which the budget checkpoints see.
+    let edit = |rules: &str| rules.replace("[20m] offset 2d)", "[20m] offset 2d1h)");
+    let (_, shared, _) = rules_of(2);
+    assert_ne!(edit(&shared), shared, "the edit must apply");
     let result = run(2, &[diurnal()], &checkpoints(), edit);
     assert!(result.is_err(), "a wrong old edge must change the budget");
+}
+
+#[test]
+fn the_one_evaluation_lag_is_asserted() {
+    // Negative control: expecting the alerts at the evaluation the windows are counted
+    // (no lag) must fail, so the stated bound is what the rules do.
+    let result = run_with_lag(2, &timing_scenarios()[..1], &[], str::to_owned, 0);
+    assert!(
+        result.is_err(),
+        "the alerts fire one evaluation after the counts"
+    );
 }

@@ -104,6 +104,23 @@ pub fn template_text(s: &str) -> String {
     out
 }
 
+/// When a burn-rate alert of `slo` fires relative to the SRE Workbook detection time.
+fn timing(slo: &Slo) -> String {
+    match Source::of(&slo.sli.kind) {
+        Some(source) if !source.exact() => format!(
+            "plus up to {} on average, {} at most, and one {} evaluation: the windows of a query-form SLI are smoothed over {} and read one evaluation after they are counted",
+            Duration::from_millis(windows::RATE.millis() / 2).human(),
+            windows::RATE.human(),
+            windows::STEP,
+            windows::RATE
+        ),
+        _ => format!(
+            "at the second {} evaluation after it: every window counts the exact events between samples, and the alert reads it one evaluation after it is counted",
+            windows::STEP
+        ),
+    }
+}
+
 fn percent(d: Decimal) -> String {
     Ratio(d.round_dp(6)).percent()
 }
@@ -170,18 +187,7 @@ pub fn alert_texts(service: &Service, slo: &Slo) -> Vec<(Alert, BTreeMap<String,
                         ));
                         guard = format!(" It needs at least {min} events in the last {long}.");
                     }
-                    let timing = match Source::of(&slo.sli.kind) {
-                        Some(source) if !source.exact() => format!(
-                            " (plus up to {} on average, {} at most: the windows of a query-form SLI are smoothed over {})",
-                            Duration::from_millis(windows::RATE.millis() / 2).human(),
-                            windows::RATE.human(),
-                            windows::RATE
-                        ),
-                        _ => format!(
-                            " (at the first {} evaluation after it: every window counts the exact events between samples)",
-                            windows::STEP
-                        ),
-                    };
+                    let timing = format!(" ({})", timing(slo));
                     labels.insert("severity".into(), severity_label(a.severity).into());
                     let summary = format!(
                         "{title}: error budget burning at {}x over {long} and {short}",

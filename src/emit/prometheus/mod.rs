@@ -1,20 +1,25 @@
 //! The Prometheus backend: one rule file per service (`prometheus/<service>.rules.yml`),
 //! optionally Prometheus Operator manifests and promtool unit tests.
 //!
-//! # Rules of one SLO
+//! # Rules of one SLO, and the shared window group
 //!
-//! Two groups: `sloxide:<service>:<slo>` (`interval: 30s`: counts, window ratios and the
-//! burn-rate alerts) and `sloxide:<service>:<slo>:budget` (`interval: 3m`: the public
-//! per-window recordings, metadata, bands and band alerts). Every series carries the
-//! labels `service`, `journey` (when the SLI measures one), `slo` and the service's user
-//! labels; rules select their inputs by `service`, `journey`, `slo`.
+//! Two groups per SLO: `sloxide:<service>:<slo>` (`interval: 30s`: the step counts, the
+//! running totals and the burn-rate alerts) and `sloxide:<service>:<slo>:budget`
+//! (`interval: 3m`: the public per-window recordings, metadata, bands and band alerts).
+//! One group for the whole build, `sloxide:windows` (`interval: 30s`, in
+//! `prometheus/sloxide.windows.rules.yml`), counts every window of every SLO from the
+//! totals ([`shared`]). Every series carries the labels `service`, `journey` (when the
+//! SLI measures one), `slo` and the service's user labels; rules select their inputs by
+//! `service`, `journey`, `slo`.
 //!
 //! | record | group | meaning |
 //! |---|---|---|
 //! | `slo:sli_counts:delta30s{sloxide_count="events"\|"errors"}` | alerting | all / bad events since the previous evaluation: each raw counter's newest sample minus its newest sample one step earlier (reset-aware, bridging scrape gaps up to 20m), masked during exclusion windows |
-//! | `slo:sli_counts:tile1h`, `slo:sli_counts:partial1h` | alerting | the events of each wall-clock hour (written once, at its first evaluation) and the events after the newest hour tile |
-//! | `slo:sli_counts:window{window}` | alerting | both counts over every window the policy needs and the SLO window |
-//! | `slo:sli_error:ratio{window}` | alerting | error ratio of every window; the alerts read it |
+//! | `slo:sli_counts:total` | alerting | the events since the SLO's rules first ran: the previous total plus this step |
+//! | `slo:sli_counts:window{window}` | shared | both counts over every window the policy needs and the SLO window: the total now minus the total one window ago |
+//! | `slo:sli_error:ratio{window}` | shared | error ratio of every window; the alerts read it |
+//! | `slo:sli_counts:checkpoint1h` | shared | the totals once an hour |
+//! | `slo:sli_counts:resume` | shared | where each total resumes after a gap in the evaluations over 20m: the newest checkpoint, or 0 for a new SLO |
 //! | `slo:sli_error:ratio_rate<W>` | budget | the same ratio under the per-window name |
 //! | `slo:objective:ratio`, `slo:error_budget:ratio` | budget | constants of the SLO |
 //! | `slo:sli:ratio_rate<SLO window>` | budget | the SLI over the SLO window |
@@ -22,14 +27,13 @@
 //! | `slo:band:info{band="green"\|"yellow"\|"red"}` | budget | 1 for the current margin band (SLOs with bands) |
 //! | `slo:exclusion:active` | budget | 1 while an exclusion window is active, else 0 (SLOs with exclusions) |
 //!
-//! Raw series are read once per evaluation, over one step and the gap bridge. Windows up
-//! to 2 hours sum the step counts; longer ones sum hour tiles and add the events after the
-//! newest tile and subtract those after the tile just before the window's start (read with
-//! `offset`), so every window is exact to the evaluation ([`counts::both_in`]). The hour
-//! tile is written at the evaluation in the first 30 s of each wall-clock hour and the
-//! partial count chains from one evaluation to the next, so the alerting group's rules
-//! assume its 30 s interval; the budget group is stateless. `tests/prometheus_timing.rs`
-//! checks windows, budgets and alert timing against exact counts with promtool.
+//! Raw series are read once per evaluation, over one step and the gap bridge. A window
+//! is the difference of two totals, so it holds exactly the steps inside it; the totals
+//! chain from one evaluation to the next, so the alerting and shared groups' rules
+//! assume their 30 s interval; the budget group is stateless. The alerts read the
+//! windows the shared group counted at its previous evaluation: one step after the
+//! counts. `tests/prometheus_timing.rs` checks windows, budgets and alert timing against
+//! exact counts with promtool.
 //!
 //! A burn-rate alert fires when the long and the short window are both above burn rate ×
 //! budget (and the long window holds at least `min_events` events when set); band alerts
@@ -43,6 +47,7 @@ mod promql;
 mod recording;
 mod rules;
 mod series;
+mod shared;
 mod unittest;
 mod windows;
 
@@ -51,7 +56,7 @@ use std::collections::BTreeMap;
 use super::{
     CatalogueEntry, Emitted, Options, OutputFile, PrometheusFormat, Ruler, Skipped, Target,
 };
-use crate::model::{Model, Service, Slo};
+use crate::model::{Duration, Model, Service, Slo};
 use promql::Source;
 use rules::{Group, RuleFile};
 
@@ -91,17 +96,40 @@ pub fn emit(model: &Model, options: &Options, out: &mut Emitted) {
         out.errors.extend(part.errors);
         out.limits.extend(part.limits);
     }
+    let slos: Vec<(&Service, &Slo)> = model
+        .services
+        .iter()
+        .flat_map(|service| service.slos.iter().map(move |slo| (service, slo)))
+        .filter(|(_, slo)| Source::of(&slo.sli.kind).is_some())
+        .collect();
+    let Some(group) = shared::group(&slos) else {
+        return;
+    };
+    let file = RuleFile {
+        groups: vec![group],
+    };
+    let header = "Generated by sloxide. Do not edit: change the specs and rebuild.\nThe window counts of every SLO of this build: deploy it with the services' rule files.";
+    push(
+        out,
+        format!("{}.rules.yml", shared::BASE),
+        rules::to_yaml(header, &file),
+    );
+    if options.prometheus_format == PrometheusFormat::Operator {
+        let manifest = operator::shared_manifest(&file, &options.operator);
+        push(
+            out,
+            format!("{}.prometheusrule.yml", shared::BASE),
+            rules::to_yaml(header, &manifest),
+        );
+    }
     if options.ruler == Ruler::Mimir {
-        let groups: usize = model
-            .services
-            .iter()
-            .flat_map(|s| &s.slos)
-            .filter(|slo| Source::of(&slo.sli.kind).is_some())
-            .count()
-            * GROUPS_PER_SLO;
+        if file.groups[0].rules.len() > MIMIR_RULES_PER_GROUP {
+            out.limits.push(mimir_rules_limit(&file.groups[0]));
+        }
+        let groups = slos.len() * GROUPS_PER_SLO + 1;
         if groups > MIMIR_GROUPS_PER_TENANT {
             out.limits.push(format!(
-                "the build has {groups} rule groups (two per SLO) and Mimir allows {MIMIR_GROUPS_PER_TENANT} per tenant by default (-ruler.max-rule-groups-per-tenant): set ruler_max_rule_groups_per_tenant: {groups} or more for the tenant in Mimir's runtime configuration"
+                "the build has {groups} rule groups (two per SLO and one shared) and Mimir allows {MIMIR_GROUPS_PER_TENANT} per tenant by default (-ruler.max-rule-groups-per-tenant): set ruler_max_rule_groups_per_tenant: {groups} or more for the tenant in Mimir's runtime configuration"
             ));
         }
     }
@@ -140,12 +168,7 @@ fn emit_service(service: &Service, options: &Options, out: &mut Emitted) {
             .iter()
             .filter(|g| g.rules.len() > MIMIR_RULES_PER_GROUP)
         {
-            out.limits.push(format!(
-                "rule group {} has {} rules and Mimir allows {MIMIR_RULES_PER_GROUP} per group by default (-ruler.max-rules-per-rule-group): set ruler_max_rules_per_rule_group: {} or more for the tenant in Mimir's runtime configuration",
-                g.name,
-                g.rules.len(),
-                g.rules.len()
-            ));
+            out.limits.push(mimir_rules_limit(g));
         }
     }
     let file = RuleFile { groups };
@@ -169,13 +192,23 @@ fn emit_service(service: &Service, options: &Options, out: &mut Emitted) {
     }
     if options.emit_tests {
         let rules_path = format!("{}.rules.yml", service.name);
-        let tests = unittest::tests(service, &slos, &file, &rules_path);
+        let tests = unittest::tests(service, &slos, &file, &rules_path, &shared_path());
         push(
             out,
             format!("{base}.rules.test.yml"),
             rules::to_yaml(&header, &tests),
         );
     }
+}
+
+/// The limit message of a group over Mimir's rules-per-group default.
+fn mimir_rules_limit(g: &Group) -> String {
+    format!(
+        "rule group {} has {} rules and Mimir allows {MIMIR_RULES_PER_GROUP} per group by default (-ruler.max-rules-per-rule-group): set ruler_max_rules_per_rule_group: {} or more for the tenant in Mimir's runtime configuration",
+        g.name,
+        g.rules.len(),
+        g.rules.len()
+    )
 }
 
 fn push(out: &mut Emitted, path: String, contents: Result<String, String>) {
@@ -198,6 +231,32 @@ pub fn catalogue(service: &Service, _options: &Options) -> Vec<CatalogueEntry> {
             name,
         })
         .collect()
+}
+
+/// The shared rule file's path relative to a service's rule file (they sit side by side).
+fn shared_path() -> String {
+    let base = shared::BASE.rsplit('/').next().unwrap_or(shared::BASE);
+    format!("{base}.rules.yml")
+}
+
+/// When the Prometheus burn-rate alerts of `slo` fire relative to the SRE Workbook
+/// detection time, in a few words (`None` when `slo` has no Prometheus source).
+pub fn alert_timing(slo: &Slo) -> Option<String> {
+    let step = windows::STEP;
+    Source::of(&slo.sli.kind).map(|source| {
+        if source.exact() {
+            format!(
+                "fires at the second {step} evaluation after it, at most {} later",
+                Duration::from_millis(2 * step.millis()).human()
+            )
+        } else {
+            format!(
+                "fires up to {} later: a query-form SLI is smoothed over {}",
+                Duration::from_millis(windows::RATE.millis() + 2 * step.millis()).human(),
+                windows::RATE
+            )
+        }
+    })
 }
 
 /// Name of the rule group of `slo`.
@@ -224,7 +283,7 @@ fn all_labels(service: &Service, slo: &Slo) -> BTreeMap<String, String> {
     labels
 }
 
-/// The two groups of `slo`: alerting (counts, window ratios, burn-rate alerts) and budget
+/// The two groups of `slo`: alerting (step counts, totals, burn-rate alerts) and budget
 /// (SLO window, metadata, bands).
 fn groups_of(service: &Service, slo: &Slo, source: Source<'_>) -> [Group; GROUPS_PER_SLO] {
     let (burn, band) = alerts::rules(service, slo);

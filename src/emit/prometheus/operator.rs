@@ -46,17 +46,32 @@ pub fn manifest<'a>(
     file: &'a RuleFile,
     meta: &OperatorMeta,
 ) -> PrometheusRule<'a> {
+    object(object_name(service), &service.name, file, meta)
+}
+
+/// The manifest of the shared window group, named `sloxide.windows` (no service's object
+/// name can contain a `.`), part of `sloxide`.
+pub fn shared_manifest<'a>(file: &'a RuleFile, meta: &OperatorMeta) -> PrometheusRule<'a> {
+    object("sloxide.windows".to_owned(), "sloxide", file, meta)
+}
+
+fn object<'a>(
+    name: String,
+    part_of: &str,
+    file: &'a RuleFile,
+    meta: &OperatorMeta,
+) -> PrometheusRule<'a> {
     let mut labels = BTreeMap::from([
         ("app.kubernetes.io/component".into(), "slo".into()),
         ("app.kubernetes.io/managed-by".into(), "sloxide".into()),
-        ("app.kubernetes.io/part-of".into(), service.name.clone()),
+        ("app.kubernetes.io/part-of".into(), part_of.to_owned()),
     ]);
     labels.extend(meta.labels.clone());
     PrometheusRule {
         api_version: "monitoring.coreos.com/v1",
         kind: "PrometheusRule",
         metadata: Metadata {
-            name: object_name(service),
+            name,
             namespace: meta.namespace.clone(),
             labels,
         },

@@ -91,7 +91,9 @@ impl<'a> Source<'a> {
 /// nothing yet.
 fn step_increase(selector: &str) -> String {
     let step = windows::STEP.to_prom();
-    let now = format!("last_over_time({selector}[{step}])");
+    // The instant selector is the newest sample up to now: a sample that is not newer
+    // than the step is also the one before, and counts zero.
+    let now = selector.to_owned();
     let before = format!(
         "last_over_time({selector}[{}] offset {step})",
         windows::GAP.to_prom()

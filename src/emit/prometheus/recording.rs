@@ -1,9 +1,9 @@
-//! Recording rules of one SLO: the alerting group's counts and window ratios, and the
-//! budget group's SLO window, per-window ratios, metadata, bands and exclusion state.
+//! Recording rules of one SLO: the alerting group's step counts and running totals, and
+//! the budget group's SLO window, per-window ratios, metadata, bands and exclusion state.
 
 use std::collections::BTreeMap;
 
-use super::counts::{self, COUNT_LABEL, Count};
+use super::counts;
 use super::promql::{self, Source};
 use super::rules::{Record, Rule};
 use super::windows;
@@ -45,10 +45,7 @@ pub fn window_matchers(matchers: &str, w: Duration) -> String {
     format!("{{{inner},window=\"{}\"}}", w.to_prom())
 }
 
-/// A builder of one window's count expression from the SLO's matchers.
-type CountExpr = fn(Duration, &str) -> String;
-
-fn record(name: &str, expr: String, labels: &BTreeMap<String, String>) -> Rule {
+pub(super) fn record(name: &str, expr: String, labels: &BTreeMap<String, String>) -> Rule {
     Rule::Record(Record {
         record: name.to_owned(),
         expr,
@@ -71,78 +68,10 @@ pub fn alerting(service: &Service, slo: &Slo, source: Source<'_>) -> Vec<Rule> {
         Polarity::Bad => masked(counted),
         Polarity::Good => format!("clamp_min({events} - on() ({counted} or vector(0)), 0)"),
     };
-    let mut out = vec![
+    vec![
         record(counts::DELTA, counts::delta(&events, &errors), &labels),
-        record(counts::HOUR_TILE, counts::hour_tile(&matchers), &labels),
-        record(
-            counts::HOUR_PARTIAL,
-            counts::hour_partial(&matchers),
-            &labels,
-        ),
-    ];
-    out.extend(window_counts(slo, &matchers, &labels));
-    out.push(record(
-        WINDOW_RATIO,
-        format!(
-            "{w}{}\n/ ignoring({COUNT_LABEL})\n{w}{}",
-            counts::only(&matchers, Count::Errors),
-            counts::only(&matchers, Count::Events),
-            w = counts::WINDOW
-        ),
-        &labels,
-    ));
-    out
-}
-
-/// The rules counting every window: for the tiled windows one rule summing their tiles
-/// and one per window reading its old edge, then one rule counting every window (the
-/// short ones from the steps, the tiled ones from those parts). Each rule is its own query and Prometheus opens every block
-/// a query's time range touches for each of its selectors, so the selectors that reach
-/// back days sit alone in small rules.
-fn window_counts(slo: &Slo, matchers: &str, labels: &BTreeMap<String, String>) -> Vec<Rule> {
-    let (direct, tiled): (Vec<Duration>, Vec<Duration>) = windows::needed(slo)
-        .into_iter()
-        .partition(|w| *w <= windows::DIRECT_MAX);
-    let tag = |expr: String, w: Duration| {
-        format!(
-            "label_replace({expr}, \"window\", \"{}\", \"\", \"\")",
-            w.to_prom()
-        )
-    };
-    let mut counted: Vec<String> = direct
-        .iter()
-        .map(|&w| tag(counts::steps_in(w, matchers), w))
-        .collect();
-    let mut out = Vec::new();
-    if !tiled.is_empty() {
-        // Windows up to a week share one rule per part; each longer one (the SLO window)
-        // gets its own, labelled with its window, so no short read pays for its blocks.
-        let (near, far): (Vec<Duration>, Vec<Duration>) =
-            tiled.iter().partition(|w| **w <= windows::NEAR_MAX);
-        let mut parts: Vec<(Vec<Duration>, BTreeMap<String, String>)> = Vec::new();
-        if !near.is_empty() {
-            parts.push((near, labels.clone()));
-        }
-        for w in far {
-            let mut l = labels.clone();
-            l.insert("window".into(), w.to_prom());
-            parts.push((vec![w], l));
-        }
-        // All tile sums first, then all old edges (the order of the rule file).
-        let parts_of: [(&str, CountExpr); 2] = [
-            (counts::TILES, counts::tiles_in),
-            (counts::START, counts::start_of),
-        ];
-        for (name, part) in parts_of {
-            for (ws, l) in &parts {
-                let exprs: Vec<String> = ws.iter().map(|&w| tag(part(w, matchers), w)).collect();
-                out.push(record(name, exprs.join("\nor\n"), l));
-            }
-        }
-        counted.push(format!("({})", counts::tiled(&tiled, matchers)));
-    }
-    out.push(record(counts::WINDOW, counted.join("\nor\n"), labels));
-    out
+        record(counts::TOTAL, counts::total(&matchers), &labels),
+    ]
 }
 
 /// The recording rules of the budget group (every [`windows::BUDGET_STEP`]), in order.

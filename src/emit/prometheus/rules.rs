@@ -41,6 +41,7 @@ pub struct Record {
     #[serde(serialize_with = "literal")]
     pub expr: String,
     /// Labels set on the result.
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
     pub labels: BTreeMap<String, String>,
 }
 

@@ -5,10 +5,11 @@
 //! - **outage**: clean traffic for the first alert's long window plus the 5m base window
 //!   (at least 1h5m), then 100% errors; traffic is at least 10 events/s and high enough that
 //!   the long window holds twice `min_events`. The first page (or the first
-//!   alert when there is no page) is not firing one step before the model's detection
-//!   time and fires at the first sample after it. When its windows are derived from the 5m
-//!   recordings (exclusions or long windows) the assertion allows the documented 5m of
-//!   smoothing: not firing before the detection time, firing 5m after it.
+//!   alert when there is no page) is not firing at the first evaluation after the model's
+//!   detection time and fires at the second (the alerts read the windows one evaluation
+//!   after they are counted). For a query-form SLI, whose windows are smoothed over 5m,
+//!   the assertion allows the documented 5m: not firing one step after the detection
+//!   time, firing one step after 5m after it.
 //! - **1x burn**: an error ratio exactly at the error budget never pages.
 //! - **exclusion** (SLOs with exclusion windows whose first occurrence is within a day of
 //!   the epoch): 100% errors throughout the window fire no burn-rate alert, during or after.
@@ -27,7 +28,7 @@ use super::alerts::{self, severity_label};
 use super::promql::Source;
 use super::rules::RuleFile;
 use super::series::{self, Inputs};
-use super::{all_labels, exclusion, recording, windows};
+use super::{all_labels, exclusion, recording, shared, windows};
 use crate::emit::zone::Offsets;
 use crate::model::{BurnRateAlert, Duration, Polarity, Service, Severity, Slo};
 
@@ -94,8 +95,15 @@ fn seg(steps: u64, per_step: Decimal, bad_share: Decimal) -> Segment {
     }
 }
 
-/// The unit tests of `slos` of `service` against `file` (named `rules_path`).
-pub fn tests(service: &Service, slos: &[&Slo], file: &RuleFile, rules_path: &str) -> TestFile {
+/// The unit tests of `slos` of `service` against `file` (named `rules_path`) and the
+/// shared window group (in `shared_path`).
+pub fn tests(
+    service: &Service,
+    slos: &[&Slo],
+    file: &RuleFile,
+    rules_path: &str,
+    shared_path: &str,
+) -> TestFile {
     let mut tests = Vec::new();
     for slo in slos {
         let Some(source) = Source::of(&slo.sli.kind) else {
@@ -114,10 +122,20 @@ pub fn tests(service: &Service, slos: &[&Slo], file: &RuleFile, rules_path: &str
         tests.extend(ctx.exclusion());
         tests.extend(ctx.low_traffic());
     }
+    // As in a server: the shared group counts the windows after the SLOs' groups have
+    // recorded their totals, and the budget groups read the windows after it.
+    let (alerting, budget): (Vec<_>, Vec<_>) = file
+        .groups
+        .iter()
+        .map(|g| g.name.clone())
+        .partition(|name| !name.ends_with(":budget"));
+    let mut group_eval_order = alerting;
+    group_eval_order.push(shared::GROUP.to_owned());
+    group_eval_order.extend(budget);
     TestFile {
-        rule_files: vec![rules_path.to_owned()],
+        rule_files: vec![rules_path.to_owned(), shared_path.to_owned()],
         evaluation_interval: format!("{STEP}s"),
-        group_eval_order: file.groups.iter().map(|g| g.name.clone()).collect(),
+        group_eval_order,
         tests,
     }
 }
@@ -254,14 +272,15 @@ impl Ctx<'_> {
         let detect = self.slo.detection_time(alert).millis();
         let step_ms = STEP * 1000;
         let exact = Source::of(&self.slo.sli.kind).is_some_and(|s| s.exact());
+        // The alerts read the windows one evaluation after they are counted.
         let (quiet, fire) = if exact {
-            let k = detect / step_ms + 1;
+            let k = detect / step_ms + 2;
             ((k - 1) * STEP, k * STEP)
         } else {
             let lag = windows::RATE.millis();
             (
-                detect / step_ms * STEP,
-                (detect + lag).div_ceil(step_ms) * STEP,
+                detect / step_ms * STEP + STEP,
+                (detect + lag).div_ceil(step_ms) * STEP + STEP,
             )
         };
         let start = self.clear_of_exclusions(history, history + fire + STEP)?;

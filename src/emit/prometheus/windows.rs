@@ -2,8 +2,9 @@
 
 use crate::model::{Duration, Slo};
 
-/// The evaluation interval of the alerting group. The counts are chained from one
-/// evaluation to the next, so its rules are written for exactly this interval.
+/// The evaluation interval of the alerting group and of the shared window group. The
+/// running totals chain from one evaluation to the next, so these rules are written for
+/// exactly this interval.
 pub const STEP: Duration = Duration::from_secs(30);
 
 /// The evaluation interval of the budget group (the SLO window, metadata, bands):
@@ -11,20 +12,15 @@ pub const STEP: Duration = Duration::from_secs(30);
 /// Prometheus's 5-minute lookback.
 pub const BUDGET_STEP: Duration = Duration::from_secs(180);
 
-/// The hour tile: the counts of one wall-clock hour.
-pub const HOUR: Duration = Duration::from_secs(3600);
-
-/// Longest window summed from the step counts (240 samples); longer ones use hour tiles.
-pub const DIRECT_MAX: Duration = Duration::from_secs(7200);
-
-/// Longest tiled window whose reads share a rule with the other short tiled windows.
-pub const NEAR_MAX: Duration = Duration::from_secs(7 * 86_400);
+/// How often the running totals are checkpointed.
+pub const CHECKPOINT_EVERY: Duration = Duration::from_secs(3600);
 
 /// The window of the traffic count every SLO records.
 pub const RATE: Duration = Duration::from_secs(300);
 
-/// Longest gap between two samples of a raw series that is still bridged: the events
-/// counted across a scrape gap up to this long appear once scraping resumes.
+/// Longest gap between two samples of a raw series that is still bridged (the events
+/// counted across a scrape gap up to this long appear once scraping resumes), and the
+/// longest gap in the evaluations that the running totals carry over.
 pub const GAP: Duration = Duration::from_secs(20 * 60);
 
 /// The burn-rate alerts of `slo` that can fire (threshold below 100% errors).

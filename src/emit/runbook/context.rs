@@ -386,6 +386,8 @@ pub struct BurnAlertCtx {
     pub budget_consumed: String,
     /// Time from the start of a full outage until it fires, e.g. `52s`.
     pub detection_time: String,
+    /// When the Prometheus alert fires relative to it (SLOs with a Prometheus source).
+    pub prometheus_timing: Option<String>,
     /// Time until the budget is gone at this burn rate, e.g. `2d 2h`.
     pub exhaustion: String,
     /// Whether it can fire at all at this objective.
@@ -869,6 +871,7 @@ fn burn_alert(
         threshold: percent(s.alert_threshold(a), 4),
         budget_consumed: percent(s.budget_consumed(a), 2),
         detection_time: s.detection_time(a).human(),
+        prometheus_timing: crate::emit::prometheus::alert_timing(s),
         exhaustion: if a.burn_rate > Decimal::ZERO {
             s.time_to_exhaustion(a.burn_rate).human()
         } else {
