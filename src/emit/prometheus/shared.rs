@@ -7,8 +7,8 @@
 //! totals the SLOs' own groups record; one rule turns every count into an error ratio;
 //! one rule checkpoints the totals hourly and one says where each total resumes after a
 //! long gap (the only read that reaches back weeks, once for all SLOs). The selectors
-//! name this build's services,
-//! so builds from other repositories in the same Prometheus keep their own groups.
+//! name this build's services, so builds from other repositories in the same Prometheus
+//! keep their own groups.
 
 use std::collections::{BTreeMap, BTreeSet};
 
