@@ -5,7 +5,7 @@ use std::path::Path;
 use serde_json::Value;
 
 mod common;
-use common::bin::{code, root, sloxide, stderr, stdout};
+use common::bin::{build_quickstart, code, root, sloxide, stderr, stdout};
 
 /// Every file under `dir`, relative, sorted.
 fn tree(dir: &Path) -> Vec<String> {
@@ -393,14 +393,7 @@ fn operator_objects_take_a_namespace_and_extra_labels() {
         ["--operator-label", "release=-x"],
     ] {
         let other = dir.path().join("other");
-        let mut args = vec![
-            "build",
-            "examples/quickstart.yaml",
-            "-o",
-            other.to_str().unwrap(),
-        ];
-        args.extend(bad);
-        let o = sloxide(&args);
+        let o = build_quickstart(&other, &bad);
         assert_eq!(code(&o), 2, "{bad:?}: {}", stderr(&o));
         assert!(!other.exists(), "{bad:?}");
     }
