@@ -57,16 +57,19 @@ SCENARIOS = [
 ]
 
 # Recordings each set reads over long ranges: name -> (counter, kind, period s).
-#   E/B: events/bad-event counters of the SLO. Values at an evaluation time t:
+#   E/B/G: events, bad-event and good-event (E - B) counters of the SLO. Values at an
+#   evaluation time t:
 #   total:   X(t)                            every P s (P = 30: every evaluation)
 #   rate:    (X(t) - X(t-P)) / P             every 30 s
 #   ratio:   (B(t)-B(t-P)) / (E(t)-E(t-P))   every 30 s
 # X counts from the start of the history, as a total does from the first evaluation.
 GENERATORS = {
     "sloxide": {
-        # one recording per kind of count, the two counts told apart by a label
+        # one recording per kind of count, the two counts told apart by a label; which two
+        # an SLO records (events/errors, good/errors, events/good) is read from its total's rule
         "slo:sli_counts:total": [({"sloxide_count": "events"}, ("E", "total", 30)),
-                                 ({"sloxide_count": "errors"}, ("B", "total", 30))],
+                                 ({"sloxide_count": "errors"}, ("B", "total", 30)),
+                                 ({"sloxide_count": "good"}, ("G", "total", 30))],
     },
     "sloth": {"slo:sli_error:ratio_rate5m": ("R", "ratio", 300)},
     "pyrra": {},
@@ -77,9 +80,22 @@ GENERATORS = {
 COPIES = {
     "sloxide": {
         "slo:sli_counts:checkpoint1h": ("slo:sli_counts:total", {"events": ("E", "total", 3600),
-                                                                "errors": ("B", "total", 3600)}),
+                                                                "errors": ("B", "total", 3600),
+                                                                "good": ("G", "total", 3600)}),
     },
 }
+
+
+def sloxide_counts(group):
+    """The two values of sloxide_count an SLO's counts carry, from its total's rule."""
+    for r in group["rules"]:
+        if r.get("record") == "slo:sli_counts:total":
+            return set(re.findall(r'"sloxide_count", "(\w+)"', str(r["expr"])))
+    return None
+
+
+# The counts each SLO of a set records, from its group: group -> set of labels, or None.
+COUNTS_OF = {"sloxide": sloxide_counts}
 
 
 def log(*a):
@@ -270,6 +286,9 @@ def backfill_targets(set_name, rule_dir, slos_by_key, verbose=True):
             if slo is None:
                 raise SystemExit(f"{set_name}: cannot map {name}{labels} to a synthetic SLO")
             variants = gens[name] if isinstance(gens[name], list) else [({}, gens[name])]
+            counted = COUNTS_OF.get(set_name, lambda g: None)(g)
+            if counted is not None:
+                variants = [v for v in variants if v[0].get("sloxide_count") in counted]
             for extra, gen in variants:
                 full = {**labels, **extra}
                 key = (name, tuple(sorted(full.items())))
@@ -381,7 +400,7 @@ def write_recordings(f, targets, lo, hi):
                 fs, gs = slo.FG(lattice)
                 cache[slo.service] = ([slo.rsum * x for x in fs], [slo.rsum * y for y in gs])
             E, B = cache[slo.service]
-            X = E if ctr == "E" else B
+            X = E if ctr == "E" else B if ctr == "B" else [e - b for e, b in zip(E, B)]
             k = P // EVAL
             head = f"{name}{{{fmt_labels(labels)}}} "
             parts = []
@@ -720,11 +739,14 @@ def cmd_measure(a):
         cost, per_min = {}, {}
         for g in groups:
             for r in g["rules"]:
-                cost[r["name"]] = cost.get(r["name"], 0.0) + r.get("evaluationTime", 0.0)
+                # a shared rule per window: tell the windows apart
+                window = (r.get("labels") or {}).get("window")
+                key = r["name"] + (f"{{{window}}}" if window else "")
+                cost[key] = cost.get(key, 0.0) + r.get("evaluationTime", 0.0)
                 if g.get("interval"):
-                    per_min[r["name"]] = per_min.get(r["name"], 0.0) + r.get("evaluationTime", 0.0) * 60 / g["interval"]
+                    per_min[key] = per_min.get(key, 0.0) + r.get("evaluationTime", 0.0) * 60 / g["interval"]
         total = sum(per_min.values()) or 1.0
-        top = sorted(per_min.items(), key=lambda kv: -kv[1])[:6]
+        top = sorted(per_min.items(), key=lambda kv: -kv[1])[:10]
         log("      costliest rules (share of evaluation time per minute): " + "; ".join(
             f"{name} {100 * v / total:.0f}% ({cost[name] * 1000:.0f} ms/eval)" for name, v in top))
         for g, r, e in bad[:10]:

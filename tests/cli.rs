@@ -497,7 +497,7 @@ fn ruler_mimir_names_the_exceeded_limit_and_how_to_raise_it() {
     };
     // Every group of the examples fits Mimir's defaults (at most 17 rules of 20).
     assert_eq!(limits(&args), Vec::<String>::new());
-    // 35 SLOs are 71 groups with the shared one, over Mimir's 70 per tenant.
+    // 35 SLOs are 72 groups with the two shared ones, over Mimir's 70 per tenant.
     let mut spec = String::from(
         "apiVersion: sloxide/v1\nservice:\n  name: many\n  owners: { product_owner: P, tech_lead: T }\n  notify:\n    page: [ { pagerduty: many } ]\nslis:\n  - name: a\n    ratio:\n      prometheus:\n        total: x_total\n        bad: x_total{code=\"500\"}\nslos:\n",
     );
@@ -517,12 +517,12 @@ fn ruler_mimir_names_the_exceeded_limit_and_how_to_raise_it() {
     ]);
     assert_eq!(many.len(), 1, "{many:?}");
     assert!(
-        many[0].contains("71 rule groups (two per SLO and one shared)"),
+        many[0].contains("72 rule groups (two per SLO and two shared)"),
         "{}",
         many[0]
     );
     assert!(
-        many[0].contains("ruler_max_rule_groups_per_tenant: 71"),
+        many[0].contains("ruler_max_rule_groups_per_tenant: 72"),
         "{}",
         many[0]
     );

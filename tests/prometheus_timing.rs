@@ -349,10 +349,10 @@ fn run_with_lag(
         .unwrap();
     }
     // The order of a server: the SLO's groups record the totals, the shared group counts
-    // the windows, the budget group reads them.
+    // the windows, the budget groups read them.
     let group = |n: &str| format!("\"sloxide:timing:availability{n}\"");
     let file = format!(
-        "rule_files: [rules.yml, shared.yml]\nevaluation_interval: {STEP}s\ngroup_eval_order: [{}, \"sloxide:windows\", {}]\ntests:\n{tests}",
+        "rule_files: [rules.yml, shared.yml]\nevaluation_interval: {STEP}s\ngroup_eval_order: [{}, \"sloxide:windows\", {}, \"sloxide:budget\"]\ntests:\n{tests}",
         group(""),
         group(":budget")
     );

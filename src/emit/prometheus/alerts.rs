@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 
 use rust_decimal::Decimal;
 
-use super::counts::{self, Count};
+use super::counts::Pair;
 use super::promql::{self, Source};
 use super::recording::{self, band_name};
 use super::rules::{Alert, Rule};
@@ -152,6 +152,7 @@ pub fn alert_texts(service: &Service, slo: &Slo) -> Vec<(Alert, BTreeMap<String,
     };
     let budget = slo.error_budget();
     let window = slo.window.to_prom();
+    let pair = Source::of(&slo.sli.kind).map_or(Pair::EventsErrors, |s| s.pair());
     planned_alerts(slo)
         .into_iter()
         .map(|p| {
@@ -177,14 +178,9 @@ pub fn alert_texts(service: &Service, slo: &Slo) -> Vec<(Alert, BTreeMap<String,
                     );
                     let mut guard = String::new();
                     if let Some(min) = slo.alerting.min_events {
-                        let events = counts::only(
-                            &recording::window_matchers(&matchers, a.long_window),
-                            Count::Events,
-                        );
-                        expr.push_str(&format!(
-                            "\nand on()\n{}{events} >= {min}",
-                            counts::WINDOW
-                        ));
+                        let events = pair
+                            .events(&recording::window_matchers(&matchers, a.long_window));
+                        expr.push_str(&format!("\nand on()\n{events} >= {min}"));
                         guard = format!(" It needs at least {min} events in the last {long}.");
                     }
                     let timing = format!(" ({})", timing(slo));

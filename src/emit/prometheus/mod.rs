@@ -3,34 +3,36 @@
 //!
 //! # Rules of one SLO, and the shared window group
 //!
-//! Two groups per SLO: `sloxide:<service>:<slo>` (`interval: 30s`: the step counts, the
-//! running totals and the burn-rate alerts) and `sloxide:<service>:<slo>:budget`
-//! (`interval: 3m`: the public per-window recordings, metadata, bands and band alerts).
-//! One group for the whole build, `sloxide:windows` (`interval: 30s`, in
-//! `prometheus/sloxide.windows.rules.yml`), counts every window of every SLO from the
-//! totals ([`shared`]). Every series carries the labels `service`, `journey` (when the
-//! SLI measures one), `slo` and the service's user labels; rules select their inputs by
-//! `service`, `journey`, `slo`.
+//! Two groups per SLO: `sloxide:<service>:<slo>` (`interval: 30s`: the running totals
+//! and the burn-rate alerts) and `sloxide:<service>:<slo>:budget`
+//! (`interval: 3m`: metadata, the budget, bands and band alerts). Two groups for the
+//! whole build, in `prometheus/sloxide.windows.rules.yml` ([`shared`]): `sloxide:windows`
+//! (`interval: 30s`) counts every window of every SLO from the totals, and
+//! `sloxide:budget` (`interval: 3m`) publishes the per-window ratios and the resume
+//! points. Every series carries the labels `service`, `journey` (when the SLI measures
+//! one), `slo` and the service's user labels; rules select their inputs by `service`,
+//! `journey`, `slo`.
 //!
 //! | record | group | meaning |
 //! |---|---|---|
-//! | `slo:sli_counts:delta30s{sloxide_count="events"\|"errors"}` | alerting | all / bad events since the previous evaluation: each raw counter's newest sample minus its newest sample one step earlier (reset-aware, bridging scrape gaps up to 20m), masked during exclusion windows |
-//! | `slo:sli_counts:total` | alerting | the events since the SLO's rules first ran: the previous total plus this step |
+//! | `slo:sli_counts:total{sloxide_count}` | alerting | the SLO's two counts ([`counts::Pair`]: `events` and `errors` or `good`; `good` and `errors` when one counter's series are split by a label) since its rules first ran: the previous total plus the events since the previous evaluation, each raw counter's newest sample minus its newest sample one step earlier (reset-aware, bridging scrape gaps up to 20m), masked during exclusion windows |
+//! | `slo:sli_counts:window_start{window}` | shared | the totals at the start of every window that reaches back past the head block |
 //! | `slo:sli_counts:window{window}` | shared | both counts over every window the policy needs and the SLO window: the total now minus the total one window ago |
 //! | `slo:sli_error:ratio{window}` | shared | error ratio of every window; the alerts read it |
 //! | `slo:sli_counts:checkpoint1h` | shared | the totals once an hour |
-//! | `slo:sli_counts:resume` | shared | where each total resumes after a gap in the evaluations over 20m: the newest checkpoint, or 0 for a new SLO |
-//! | `slo:sli_error:ratio_rate<W>` | budget | the same ratio under the per-window name |
+//! | `slo:sli_error:ratio_rate<W>` | shared budget | the same ratio under the per-window name |
+//! | `slo:sli_counts:resume` | shared budget | where each total resumes after a gap in the evaluations over 20m: the newest checkpoint, or 0 for a new SLO |
 //! | `slo:objective:ratio`, `slo:error_budget:ratio` | budget | constants of the SLO |
 //! | `slo:sli:ratio_rate<SLO window>` | budget | the SLI over the SLO window |
 //! | `slo:error_budget_remaining:ratio` | budget | 1 - error ratio / error budget over the SLO window |
 //! | `slo:band:info{band="green"\|"yellow"\|"red"}` | budget | 1 for the current margin band (SLOs with bands) |
 //! | `slo:exclusion:active` | budget | 1 while an exclusion window is active, else 0 (SLOs with exclusions) |
 //!
-//! Raw series are read once per evaluation, over one step and the gap bridge. A window
+//! Raw series are read once per evaluation, over one step and the gap bridge, through
+//! one selector when a label of the series tells the two counts apart. A window
 //! is the difference of two totals, so it holds exactly the steps inside it; the totals
-//! chain from one evaluation to the next, so the alerting and shared groups' rules
-//! assume their 30 s interval; the budget group is stateless. The alerts read the
+//! chain from one evaluation to the next, so the alerting and shared window groups' rules
+//! assume their 30 s interval; the budget groups are stateless. The alerts read the
 //! windows the shared group counted at its previous evaluation: one step after the
 //! counts. `tests/prometheus_timing.rs` checks windows, budgets and alert timing against
 //! exact counts with promtool.
@@ -102,12 +104,11 @@ pub fn emit(model: &Model, options: &Options, out: &mut Emitted) {
         .flat_map(|service| service.slos.iter().map(move |slo| (service, slo)))
         .filter(|(_, slo)| Source::of(&slo.sli.kind).is_some())
         .collect();
-    let Some(group) = shared::group(&slos) else {
+    let groups = shared::groups(&slos);
+    if groups.is_empty() {
         return;
-    };
-    let file = RuleFile {
-        groups: vec![group],
-    };
+    }
+    let file = RuleFile { groups };
     let header = "Generated by sloxide. Do not edit: change the specs and rebuild.\nThe window counts of every SLO of this build: deploy it with the services' rule files.";
     push(
         out,
@@ -123,13 +124,15 @@ pub fn emit(model: &Model, options: &Options, out: &mut Emitted) {
         );
     }
     if options.ruler == Ruler::Mimir {
-        if file.groups[0].rules.len() > MIMIR_RULES_PER_GROUP {
-            out.limits.push(mimir_rules_limit(&file.groups[0]));
+        for g in &file.groups {
+            if g.rules.len() > MIMIR_RULES_PER_GROUP {
+                out.limits.push(mimir_rules_limit(g));
+            }
         }
-        let groups = slos.len() * GROUPS_PER_SLO + 1;
+        let groups = slos.len() * GROUPS_PER_SLO + file.groups.len();
         if groups > MIMIR_GROUPS_PER_TENANT {
             out.limits.push(format!(
-                "the build has {groups} rule groups (two per SLO and one shared) and Mimir allows {MIMIR_GROUPS_PER_TENANT} per tenant by default (-ruler.max-rule-groups-per-tenant): set ruler_max_rule_groups_per_tenant: {groups} or more for the tenant in Mimir's runtime configuration"
+                "the build has {groups} rule groups (two per SLO and two shared) and Mimir allows {MIMIR_GROUPS_PER_TENANT} per tenant by default (-ruler.max-rule-groups-per-tenant): set ruler_max_rule_groups_per_tenant: {groups} or more for the tenant in Mimir's runtime configuration"
             ));
         }
     }

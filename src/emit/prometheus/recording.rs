@@ -3,12 +3,13 @@
 
 use std::collections::BTreeMap;
 
-use super::counts;
+use super::counts::{self, COUNT_LABEL};
 use super::promql::{self, Source};
 use super::rules::{Record, Rule};
 use super::windows;
 use super::{all_labels, exclusion, identity};
-use crate::model::{Band, Bound, Duration, Polarity, Service, Slo};
+use crate::model::{Band, Bound, Duration, Service, Slo};
+use crate::validate::promql::quote;
 
 /// Name of the per-window error ratio the alerts read (label `window`).
 pub const WINDOW_RATIO: &str = "slo:sli_error:ratio";
@@ -23,6 +24,8 @@ pub fn sli(slo: &Slo) -> String {
     format!("slo:sli:ratio_rate{}", slo.window.to_prom())
 }
 
+/// Name of the objective recording.
+pub const OBJECTIVE: &str = "slo:objective:ratio";
 /// Name of the band recording.
 pub const BAND: &str = "slo:band:info";
 /// Name of the exclusion recording.
@@ -62,16 +65,28 @@ pub fn alerting(service: &Service, slo: &Slo, source: Source<'_>) -> Vec<Rule> {
         Some(mask) => format!("(({expr}) unless on() ({mask}) or vector(0))"),
         None => format!("({expr} or vector(0))"),
     };
-    let events = masked(source.events());
-    let (counted, polarity) = source.counted();
-    let errors = match polarity {
-        Polarity::Bad => masked(counted),
-        Polarity::Good => format!("clamp_min({events} - on() ({counted} or vector(0)), 0)"),
+    let step = match source.split() {
+        Some(split) => {
+            let rows = format!(
+                "sum by ({COUNT_LABEL}) (label_replace(\n  {},\n  \"{COUNT_LABEL}\", \"{}\", {}, {}\n))",
+                promql::step_rows(&split.selector),
+                split.matched.label(),
+                quote(&split.label),
+                quote(&split.regex)
+            );
+            counts::split_step(&masked(rows), split.matched, split.unmatched)
+        }
+        None => counts::step(
+            &masked(source.events()),
+            &masked(source.counted().0),
+            source.counted_count(),
+        ),
     };
-    vec![
-        record(counts::DELTA, counts::delta(&events, &errors), &labels),
-        record(counts::TOTAL, counts::total(&matchers), &labels),
-    ]
+    vec![record(
+        counts::TOTAL,
+        counts::total(&step, &matchers),
+        &labels,
+    )]
 }
 
 /// The recording rules of the budget group (every [`windows::BUDGET_STEP`]), in order.
@@ -87,19 +102,9 @@ pub fn budget(service: &Service, slo: &Slo) -> Vec<Rule> {
             &labels,
         ));
     }
-    for w in windows::needed(slo) {
-        out.push(record(
-            &ratio(w),
-            format!(
-                "max without(window) ({WINDOW_RATIO}{})",
-                window_matchers(&matchers, w)
-            ),
-            &labels,
-        ));
-    }
     let budget = slo.error_budget().decimal();
     out.push(record(
-        "slo:objective:ratio",
+        OBJECTIVE,
         format!("vector({})", slo.objective.decimal()),
         &labels,
     ));
@@ -108,7 +113,10 @@ pub fn budget(service: &Service, slo: &Slo) -> Vec<Rule> {
         format!("vector({budget})"),
         &labels,
     ));
-    let slo_ratio = sel(&ratio(slo.window));
+    let slo_ratio = format!(
+        "max without(window) ({WINDOW_RATIO}{})",
+        window_matchers(&matchers, slo.window)
+    );
     out.push(record(&sli(slo), format!("1 - {slo_ratio}"), &labels));
     out.push(record(
         "slo:error_budget_remaining:ratio",

@@ -43,9 +43,13 @@ pub fn inputs(source: Source<'_>, threshold_le: impl Fn(Duration) -> String) -> 
             let labels = satisfy(&sel.matchers, &[])?;
             let mut bucket = labels.clone();
             bucket.insert("le".into(), threshold_le(threshold));
+            // Every observation: the `+Inf` bucket, equal to `_count` by the exposition
+            // format, is what the rules read.
+            let mut inf = labels;
+            inf.insert("le".into(), "+Inf".into());
             Some(Inputs {
                 counted: render(&format!("{}_bucket", h.metric), &bucket),
-                other: render(&format!("{}_count", h.metric), &labels),
+                other: render(&format!("{}_bucket", h.metric), &inf),
                 other_is_total: true,
                 polarity: Polarity::Good,
             })

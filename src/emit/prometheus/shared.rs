@@ -1,26 +1,32 @@
-//! The window group shared by every SLO of a build (`sloxide:windows`, in
-//! `prometheus/sloxide.windows.rules.yml`).
+//! The groups shared by every SLO of a build (in `prometheus/sloxide.windows.rules.yml`).
 //!
-//! Prometheus pays for every rule and every selector on each evaluation about as much
-//! for one series as for a few hundred, so the window counts are not per SLO: one rule
-//! per window counts it for every SLO of the services that need it, from the running
-//! totals the SLOs' own groups record; one rule turns every count into an error ratio;
-//! one rule checkpoints the totals hourly and one says where each total resumes after a
-//! long gap (the only read that reaches back weeks, once for all SLOs). The selectors
-//! name this build's services, so builds from other repositories in the same Prometheus
-//! keep their own groups.
+//! Prometheus pays for every rule on each evaluation (it prints and parses the
+//! expression, and each selector opens every block its range touches) about as much for
+//! one series as for a few hundred, so the window counts are not per SLO.
+//! `sloxide:windows` (every 30 s) counts each window once for every SLO of the services
+//! that need it, from the running totals the SLOs' own groups record (a window reaching
+//! back past the head block reads the totals at its start in a rule of its own, so the
+//! rule reading the totals now stays in the head); one rule turns every count into an
+//! error ratio and one checkpoints the totals hourly. `sloxide:budget` (every 3 minutes)
+//! publishes the ratios under their per-window names and says where each total resumes
+//! after a long gap (the only read that reaches back weeks, once for all SLOs). The
+//! selectors name this build's services, so builds from other repositories in the same
+//! Prometheus keep their own groups.
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use super::counts::{self, COUNT_LABEL, Count};
-use super::recording::{WINDOW_RATIO, record};
+use super::counts::{self, Count, Pair};
+use super::promql::Source;
+use super::recording::{self, WINDOW_RATIO, record};
 use super::rules::{Group, Rule};
 use super::windows;
 use crate::model::{Duration, Service, Slo};
 use crate::validate::promql::quote;
 
-/// Name of the shared group.
+/// Name of the shared window group.
 pub const GROUP: &str = "sloxide:windows";
+/// Name of the shared budget group (the per-window ratios under their public names).
+pub const BUDGET_GROUP: &str = "sloxide:budget";
 /// Path of the shared rule file without its extension (`.rules.yml`,
 /// `.prometheusrule.yml`); no service name can contain a `.`, so it never collides
 /// with a service's file.
@@ -32,11 +38,11 @@ fn services_matcher<'a>(services: impl IntoIterator<Item = &'a str>) -> String {
     format!("{{service=~{}}}", quote(&names.join("|")))
 }
 
-/// The shared group for the SLOs of `slos` (each with its service), or `None` when the
-/// build has none with a Prometheus source.
-pub fn group(slos: &[(&Service, &Slo)]) -> Option<Group> {
+/// The shared groups for the SLOs of `slos` (each with its service): the window group and
+/// the budget group; none when the build has no SLO with a Prometheus source.
+pub fn groups(slos: &[(&Service, &Slo)]) -> Vec<Group> {
     if slos.is_empty() {
-        return None;
+        return Vec::new();
     }
     let mut by_window: BTreeMap<Duration, BTreeSet<&str>> = BTreeMap::new();
     for (service, slo) in slos {
@@ -49,40 +55,64 @@ pub fn group(slos: &[(&Service, &Slo)]) -> Option<Group> {
             .map(|(s, _)| s.name.as_str())
             .collect::<BTreeSet<_>>(),
     );
-    let mut rules: Vec<Rule> = by_window
-        .iter()
-        .map(|(w, services)| {
-            let labels = BTreeMap::from([("window".to_owned(), w.to_prom())]);
-            record(
-                counts::WINDOW,
-                counts::window(*w, &services_matcher(services.iter().copied())),
+    let mut rules: Vec<Rule> = Vec::new();
+    for (w, services) in &by_window {
+        let labels = BTreeMap::from([("window".to_owned(), w.to_prom())]);
+        let sel = services_matcher(services.iter().copied());
+        if windows::starts_outside_head(*w) {
+            rules.push(record(
+                counts::WINDOW_START,
+                counts::start(*w, &sel),
                 &labels,
-            )
-        })
+            ));
+            rules.push(record(
+                counts::WINDOW,
+                counts::window_from_recorded_start(*w, &sel),
+                &labels,
+            ));
+        } else {
+            rules.push(record(counts::WINDOW, counts::window(*w, &sel), &labels));
+        }
+    }
+    let pairs: BTreeSet<Pair> = slos
+        .iter()
+        .filter_map(|(_, slo)| Source::of(&slo.sli.kind))
+        .map(|s| s.pair())
         .collect();
-    rules.push(record(
-        WINDOW_RATIO,
-        format!(
-            "{w}{}\n/ ignoring({COUNT_LABEL})\n{w}{}",
-            counts::only(&all, Count::Errors),
-            counts::only(&all, Count::Events),
-            w = counts::WINDOW
-        ),
-        &BTreeMap::new(),
-    ));
+    let ratio: Vec<String> = pairs.iter().map(|p| p.error_ratio(&all)).collect();
+    rules.push(record(WINDOW_RATIO, ratio.join("\nor\n"), &BTreeMap::new()));
     rules.push(record(
         counts::CHECKPOINT,
         counts::checkpoint(&all),
         &BTreeMap::new(),
     ));
-    rules.push(record(
+    let mut budget: Vec<Rule> = by_window
+        .iter()
+        .map(|(w, services)| {
+            let sel = recording::window_matchers(&services_matcher(services.iter().copied()), *w);
+            record(
+                &recording::ratio(*w),
+                format!("max without(window) ({WINDOW_RATIO}{sel})"),
+                &BTreeMap::new(),
+            )
+        })
+        .collect();
+    let seeds: BTreeSet<Count> = pairs.iter().flat_map(|p| p.counts()).collect();
+    budget.push(record(
         counts::RESUME,
-        counts::resume(&all),
+        counts::resume(&all, &seeds.into_iter().collect::<Vec<_>>()),
         &BTreeMap::new(),
     ));
-    Some(Group {
-        name: GROUP.to_owned(),
-        interval: windows::STEP.to_prom(),
-        rules,
-    })
+    vec![
+        Group {
+            name: GROUP.to_owned(),
+            interval: windows::STEP.to_prom(),
+            rules,
+        },
+        Group {
+            name: BUDGET_GROUP.to_owned(),
+            interval: windows::BUDGET_STEP.to_prom(),
+            rules: budget,
+        },
+    ]
 }

@@ -123,7 +123,8 @@ pub fn tests(
         tests.extend(ctx.low_traffic());
     }
     // As in a server: the shared group counts the windows after the SLOs' groups have
-    // recorded their totals, and the budget groups read the windows after it.
+    // recorded their totals, and the budget groups read the windows after it (the shared
+    // one last: a new SLO's totals start from its objective).
     let (alerting, budget): (Vec<_>, Vec<_>) = file
         .groups
         .iter()
@@ -132,6 +133,7 @@ pub fn tests(
     let mut group_eval_order = alerting;
     group_eval_order.push(shared::GROUP.to_owned());
     group_eval_order.extend(budget);
+    group_eval_order.push(shared::BUDGET_GROUP.to_owned());
     TestFile {
         rule_files: vec![rules_path.to_owned(), shared_path.to_owned()],
         evaluation_interval: format!("{STEP}s"),

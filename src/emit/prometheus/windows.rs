@@ -23,6 +23,15 @@ pub const RATE: Duration = Duration::from_secs(300);
 /// longest gap in the evaluations that the running totals carry over.
 pub const GAP: Duration = Duration::from_secs(20 * 60);
 
+/// The history Prometheus's head block holds on average: once it spans 3 hours it writes
+/// the oldest 2 to a block, so it holds between 1 and 3 hours.
+pub const HEAD_SPAN: Duration = Duration::from_secs(2 * 3600);
+
+/// Whether the totals at the start of window `w` usually lie outside the head block.
+pub fn starts_outside_head(w: Duration) -> bool {
+    w.secs() + GAP.secs() > HEAD_SPAN.secs()
+}
+
 /// The burn-rate alerts of `slo` that can fire (threshold below 100% errors).
 pub fn alerts(slo: &Slo) -> impl Iterator<Item = &crate::model::BurnRateAlert> {
     slo.alerting.alerts.iter().filter(|a| slo.alert_can_fire(a))
