@@ -377,8 +377,9 @@ fn burn_rate_windows_and_thresholds_agree_across_backends() {
         r"(?m)^  - alert: \S+BurnRate\S+\n    expr: \|-\n((?:      .*\n)+?)    labels:(?:\n.*)*?\n      runbook_url: \S+#(\S+)",
     )
     .unwrap();
-    // `count(slo:sli_error:ratio{..., window=~"<long>|<short>"} > <threshold>) == 2`
-    let cmp = regex::Regex::new(r#"window=~"(\w+)\|(\w+)"\} > ([0-9.]+)"#).unwrap();
+    // `slo:sli_error:ratio_min<long>_<short>{...} > <threshold>`
+    let cmp =
+        regex::Regex::new(r#"ratio_min([0-9a-z]+)_([0-9a-z]+)\{[^}]*\} > ([0-9.]+)"#).unwrap();
     let stanza = regex::Regex::new(r"^\[sloxide:[^:]+:([^:]+):burn:(\S+)\]").unwrap();
     let fires = regex::Regex::new(
         r#"<a id="(alert\.[^"]+)"></a>[^\n]*\n\n\| Severity [^\n]*\n\|---\|---\|\n\| Fires when \| error ratio > ([0-9.]+)% over (\w+) \*\*and\*\* over (\w+)"#,

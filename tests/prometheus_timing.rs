@@ -443,7 +443,9 @@ fn diurnal_traffic_resets_and_scrape_gaps_are_counted_exactly() {
 fn a_threshold_off_by_one_step_is_caught() {
     // Negative control: the 1h page with a threshold one step of the outage lower fires
     // one evaluation early.
-    let edit = |rules: &str| rules.replace("> 0.0144)", "> 0.008)");
+    let edit = |rules: &str| rules.replace("} > 0.0144\n", "} > 0.008\n");
+    let (rules, _, _) = rules_of(2);
+    assert_ne!(edit(&rules), rules, "the edit must apply");
     let result = run(2, &timing_scenarios()[..1], &[], edit);
     assert!(
         result.is_err(),

@@ -166,14 +166,10 @@ pub fn alert_texts(service: &Service, slo: &Slo) -> Vec<(Alert, BTreeMap<String,
                 Planned::Burn(a) => {
                     let threshold = slo.alert_threshold(a);
                     let (long, short) = (a.long_window.to_prom(), a.short_window.to_prom());
-                    // Both windows above the threshold: two series pass the filter.
-                    let both = format!(
-                        "{{{},window=~\"{long}|{short}\"}}",
-                        matchers.trim_start_matches('{').trim_end_matches('}')
-                    );
+                    // Both windows are above the threshold when the smaller one is.
                     let mut expr = format!(
-                        "count({}{both} > {}) == 2",
-                        recording::WINDOW_RATIO,
+                        "{}{matchers} > {}",
+                        recording::pair_min(a.long_window, a.short_window),
                         threshold.normalize()
                     );
                     let mut guard = String::new();

@@ -18,7 +18,8 @@
 //! | `slo:sli_counts:total{sloxide_count}` | alerting | the SLO's two counts ([`counts::Pair`]: `events` and `errors` or `good`; `good` and `errors` when one counter's series are split by a label) since its rules first ran: the previous total plus the events since the previous evaluation, each raw counter's newest sample minus its newest sample one step earlier (reset-aware, bridging scrape gaps up to 20m), masked during exclusion windows |
 //! | `slo:sli_counts:window_start{window}` | shared | the totals at the start of every window that reaches back past the head block |
 //! | `slo:sli_counts:window{window}` | shared | both counts over every window the policy needs and the SLO window: the total now minus the total one window ago |
-//! | `slo:sli_error:ratio{window}` | shared | error ratio of every window; the alerts read it |
+//! | `slo:sli_error:ratio{window}` | shared | error ratio of every window |
+//! | `slo:sli_error:ratio_min<long>_<short>` | shared | the smaller error ratio of the two windows of a burn-rate row (only where both have events); the alerts read it |
 //! | `slo:sli_counts:checkpoint1h` | shared | the totals once an hour |
 //! | `slo:sli_error:ratio_rate<W>` | shared budget | the same ratio under the per-window name |
 //! | `slo:sli_counts:resume` | shared budget | where each total resumes after a gap in the evaluations over 20m: the newest checkpoint, or 0 for a new SLO |

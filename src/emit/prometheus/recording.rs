@@ -19,6 +19,16 @@ pub fn ratio(w: Duration) -> String {
     format!("slo:sli_error:ratio_rate{}", w.to_prom())
 }
 
+/// Name of the recording of the smaller error ratio of windows `long` and `short`, e.g.
+/// `slo:sli_error:ratio_min1h_5m`: a burn-rate row fires when it is above the threshold.
+pub fn pair_min(long: Duration, short: Duration) -> String {
+    format!(
+        "slo:sli_error:ratio_min{}_{}",
+        long.to_prom(),
+        short.to_prom()
+    )
+}
+
 /// Name of the SLI recording over the SLO window.
 pub fn sli(slo: &Slo) -> String {
     format!("slo:sli:ratio_rate{}", slo.window.to_prom())

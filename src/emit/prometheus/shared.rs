@@ -7,7 +7,8 @@
 //! that need it, from the running totals the SLOs' own groups record (a window reaching
 //! back past the head block reads the totals at its start in a rule of its own, so the
 //! rule reading the totals now stays in the head); one rule turns every count into an
-//! error ratio and one checkpoints the totals hourly. `sloxide:budget` (every 3 minutes)
+//! error ratio, one per pair of alert windows keeps the smaller ratio of the two (what a
+//! burn-rate alert compares with its threshold), and one checkpoints the totals hourly. `sloxide:budget` (every 3 minutes)
 //! publishes the ratios under their per-window names and says where each total resumes
 //! after a long gap (the only read that reaches back weeks, once for all SLOs). The
 //! selectors name this build's services, so builds from other repositories in the same
@@ -36,6 +37,19 @@ pub const BASE: &str = "prometheus/sloxide.windows";
 fn services_matcher<'a>(services: impl IntoIterator<Item = &'a str>) -> String {
     let names: Vec<&str> = services.into_iter().collect();
     format!("{{service=~{}}}", quote(&names.join("|")))
+}
+
+/// The smaller error ratio of windows `long` and `short` of every SLO `selector` selects
+/// that has a number for both (a window without events has none, so its SLO is left out,
+/// as a comparison of each window with the threshold would leave it out).
+fn pair_min(long: Duration, short: Duration, selector: &str) -> String {
+    let inner = selector.trim_start_matches('{').trim_end_matches('}');
+    let both = format!(
+        "{WINDOW_RATIO}{{{inner},window=~\"{}|{}\"}}",
+        long.to_prom(),
+        short.to_prom()
+    );
+    format!("min without(window) ({both})\nand\ncount without(window) ({both} >= 0) == 2")
 }
 
 /// The shared groups for the SLOs of `slos` (each with its service): the window group and
@@ -81,6 +95,23 @@ pub fn groups(slos: &[(&Service, &Slo)]) -> Vec<Group> {
         .collect();
     let ratio: Vec<String> = pairs.iter().map(|p| p.error_ratio(&all)).collect();
     rules.push(record(WINDOW_RATIO, ratio.join("\nor\n"), &BTreeMap::new()));
+    let mut by_pair: BTreeMap<(Duration, Duration), BTreeSet<&str>> = BTreeMap::new();
+    for (service, slo) in slos {
+        for a in windows::alerts(slo) {
+            by_pair
+                .entry((a.long_window, a.short_window))
+                .or_default()
+                .insert(&service.name);
+        }
+    }
+    for ((long, short), services) in &by_pair {
+        let sel = services_matcher(services.iter().copied());
+        rules.push(record(
+            &recording::pair_min(*long, *short),
+            pair_min(*long, *short, &sel),
+            &BTreeMap::new(),
+        ));
+    }
     rules.push(record(
         counts::CHECKPOINT,
         counts::checkpoint(&all),
