@@ -5,7 +5,7 @@
 //! handle both counts of an SLO: `events` and `errors`, or the two counts one selector's
 //! series split into when a label tells them apart ([`Pair`]).
 
-use super::windows::{CHECKPOINT_EVERY, GAP, STEP};
+use super::windows::{CHECKPOINT_EVERY, GAP};
 use crate::model::Duration;
 
 /// Label telling the two counts apart.
@@ -163,13 +163,14 @@ pub fn resume(selector: &str, counts: &[Count]) -> String {
     )
 }
 
-/// The checkpoint of the totals `selector` selects: their value at the evaluation in
-/// the first step of each [`CHECKPOINT_EVERY`] (a sparse series).
-pub fn checkpoint(selector: &str) -> String {
+/// The checkpoint of the totals `selector` selects, recorded by a group evaluated every
+/// `interval`: their value at the evaluation in the first interval of each
+/// [`CHECKPOINT_EVERY`] (a sparse series).
+pub fn checkpoint(selector: &str, interval: Duration) -> String {
     format!(
         "{TOTAL}{selector}\nand on() (vector(time() % {}) < {})",
         CHECKPOINT_EVERY.secs(),
-        STEP.secs()
+        interval.secs()
     )
 }
 

@@ -20,7 +20,7 @@
 //! | `slo:sli_counts:window{window}` | shared | both counts over every window the policy needs and the SLO window: the total now minus the total one window ago |
 //! | `slo:sli_error:ratio{window}` | shared | error ratio of every window |
 //! | `slo:sli_error:ratio_min<long>_<short>` | shared | the smaller error ratio of the two windows of a burn-rate row (only where both have events); the alerts read it |
-//! | `slo:sli_counts:checkpoint1h` | shared | the totals once an hour |
+//! | `slo:sli_counts:checkpoint1h` | shared budget | the totals once an hour |
 //! | `slo:sli_error:ratio_rate<W>` | shared budget | the same ratio under the per-window name |
 //! | `slo:sli_counts:resume` | shared budget | where each total resumes after a gap in the evaluations over 20m: the newest checkpoint, or 0 for a new SLO |
 //! | `slo:objective:ratio`, `slo:error_budget:ratio` | budget | constants of the SLO |

@@ -7,10 +7,11 @@
 //! that need it, from the running totals the SLOs' own groups record (a window reaching
 //! back past the head block reads the totals at its start in a rule of its own, so the
 //! rule reading the totals now stays in the head); one rule turns every count into an
-//! error ratio, one per pair of alert windows keeps the smaller ratio of the two (what a
-//! burn-rate alert compares with its threshold), and one checkpoints the totals hourly. `sloxide:budget` (every 3 minutes)
-//! publishes the ratios under their per-window names and says where each total resumes
-//! after a long gap (the only read that reaches back weeks, once for all SLOs). The
+//! error ratio, and one per pair of alert windows keeps the smaller ratio of the two
+//! (what a burn-rate alert compares with its threshold). `sloxide:budget` (every 3
+//! minutes) publishes the ratios under their per-window names, checkpoints the totals
+//! hourly and says where each total resumes after a long gap (the only read that
+//! reaches back weeks, once for all SLOs). The
 //! selectors name this build's services, so builds from other repositories in the same
 //! Prometheus keep their own groups.
 
@@ -112,11 +113,6 @@ pub fn groups(slos: &[(&Service, &Slo)]) -> Vec<Group> {
             &BTreeMap::new(),
         ));
     }
-    rules.push(record(
-        counts::CHECKPOINT,
-        counts::checkpoint(&all),
-        &BTreeMap::new(),
-    ));
     let mut budget: Vec<Rule> = by_window
         .iter()
         .map(|(w, services)| {
@@ -128,6 +124,11 @@ pub fn groups(slos: &[(&Service, &Slo)]) -> Vec<Group> {
             )
         })
         .collect();
+    budget.push(record(
+        counts::CHECKPOINT,
+        counts::checkpoint(&all, windows::BUDGET_STEP),
+        &BTreeMap::new(),
+    ));
     let seeds: BTreeSet<Count> = pairs.iter().flat_map(|p| p.counts()).collect();
     budget.push(record(
         counts::RESUME,
