@@ -264,6 +264,7 @@ fn build_writes_only_what_it_can_honour_and_says_so() {
             .unwrap(),
         &[
             sloxide::emit::Target::Prometheus,
+            sloxide::emit::Target::Alertmanager,
             sloxide::emit::Target::Splunk,
             sloxide::emit::Target::Sentry,
             sloxide::emit::Target::Runbook,
@@ -302,6 +303,7 @@ fn build_check_on_a_fresh_dir_lists_missing_files() {
         .unwrap();
     let all = [
         sloxide::emit::Target::Prometheus,
+        sloxide::emit::Target::Alertmanager,
         sloxide::emit::Target::Splunk,
         sloxide::emit::Target::Sentry,
         sloxide::emit::Target::Runbook,

@@ -40,6 +40,7 @@ fn build_examples() -> Vec<emit::OutputFile> {
     let model = checked.model.expect("examples are valid");
     let all = [
         Target::Prometheus,
+        Target::Alertmanager,
         Target::Splunk,
         Target::Sentry,
         Target::Runbook,

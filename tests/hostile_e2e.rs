@@ -157,11 +157,30 @@ fn hostile_spec_builds_cleanly_in_every_format() {
     // generated exclusion tests evaluate every rule for 15h of test time) runs once.
     assert!(prometheus.windows(2).all(|w| w[0] == w[1]));
     promtool_checks(&dirs[0], &prometheus[0]);
+    amtool_check(&dirs[0]);
+}
+
+/// The real `amtool check-config` on the routing file, merged (as a user would) into a
+/// configuration with the global SMTP settings its e-mail targets need.
+fn amtool_check(dir: &Path) {
+    let routing = std::fs::read_to_string(dir.join("alertmanager/sloxide.alertmanager.yml"))
+        .expect("routing file");
+    let scratch = tempfile::tempdir().unwrap();
+    let config = scratch.path().join("alertmanager.yml");
+    std::fs::write(
+        &config,
+        format!("global:\n  smtp_smarthost: localhost:25\n  smtp_from: am@example.com\n{routing}"),
+    )
+    .unwrap();
+    run(
+        Command::new("amtool").arg("check-config").arg(&config),
+        "amtool check-config",
+    );
 }
 
 fn check_files(files: &BTreeMap<String, Vec<u8>>, format: &str) {
     let kinds: BTreeSet<&str> = files.keys().map(|p| p.split('/').next().unwrap()).collect();
-    for k in ["prometheus", "splunk", "sentry", "runbook"] {
+    for k in ["prometheus", "alertmanager", "splunk", "sentry", "runbook"] {
         assert!(kinds.contains(k), "{format}: no {k} output");
     }
     let runbooks: BTreeMap<String, BTreeMap<String, usize>> = files

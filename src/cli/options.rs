@@ -7,7 +7,7 @@ use std::path::PathBuf;
 use clap::ValueEnum;
 
 use super::config;
-use super::values::{parse_date, parse_label, parse_namespace};
+use super::values::{parse_date, parse_label, parse_namespace, parse_secrets_dir};
 use crate::emit::{self, PrometheusFormat, SentryFormat};
 
 #[derive(Debug, clap::Args)]
@@ -59,6 +59,11 @@ pub(super) struct BackendArgs {
     /// `release=kube-prometheus-stack` for that chart's default ruleSelector.
     #[arg(long, value_parser = parse_label)]
     pub(super) operator_label: Vec<(String, String)>,
+    /// Directory Alertmanager reads PagerDuty routing keys and Slack API URLs from
+    /// (default /etc/alertmanager/secrets). Command line only: the project file is
+    /// pull-request input, and this path decides which files Alertmanager sends out.
+    #[arg(long, value_parser = parse_secrets_dir)]
+    pub(super) alertmanager_secrets: Option<String>,
     /// Sentry output: current API (detectors/workflows, default), legacy alert rules, or
     /// Terraform.
     #[arg(long, value_enum)]
@@ -153,6 +158,7 @@ impl BackendArgs {
             emit_tests: self.emit_tests || c.is_some_and(|c| c.emit_tests),
             ruler,
             operator: emit::OperatorMeta { namespace, labels },
+            alertmanager_secrets: self.alertmanager_secrets,
             sentry_format,
             templates,
             example_date,

@@ -38,6 +38,27 @@ pub(super) fn parse_label(text: &str) -> Result<(String, String), String> {
     Ok((key.to_owned(), value.to_owned()))
 }
 
+/// An absolute directory for Alertmanager's secret files: `/` then segments of letters,
+/// digits, `-`, `_` and `.`, none of them `.` or `..` (the path is written into a YAML
+/// value Alertmanager reads files from, so it stays plain).
+pub(super) fn parse_secrets_dir(text: &str) -> Result<String, String> {
+    let plain = |s: &str| {
+        !s.is_empty()
+            && s != "."
+            && s != ".."
+            && s.chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
+    };
+    let trimmed = text.trim_end_matches('/');
+    match trimmed.strip_prefix('/') {
+        Some(rest) if rest.split('/').all(plain) && text.len() <= 1024 => Ok(trimmed.to_owned()),
+        _ => Err(
+            "expected an absolute directory such as /etc/alertmanager/secrets (letters, digits, -, _ and . in each part; no . or ..)"
+                .into(),
+        ),
+    }
+}
+
 pub(super) fn parse_date(text: &str) -> Result<chrono::NaiveDate, String> {
     chrono::NaiveDate::parse_from_str(text, "%Y-%m-%d")
         .map_err(|_| "expected a date in YYYY-MM-DD form, e.g. 2026-05-03".to_owned())

@@ -5,6 +5,7 @@
 //! links to, and the [`CatalogueEntry`] list each backend gives of the alerts it emits,
 //! which the runbook backend turns into its alert catalogue.
 
+mod alertmanager;
 pub mod naming;
 mod prometheus;
 mod runbook;
@@ -47,6 +48,8 @@ pub struct Skipped {
 pub enum Target {
     /// Prometheus recording and alerting rules.
     Prometheus,
+    /// Alertmanager routes and receivers for the Prometheus alerts.
+    Alertmanager,
     /// Splunk saved searches.
     Splunk,
     /// Sentry alert rules.
@@ -59,6 +62,7 @@ impl fmt::Display for Target {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(match self {
             Target::Prometheus => "prometheus",
+            Target::Alertmanager => "alertmanager",
             Target::Splunk => "splunk",
             Target::Sentry => "sentry",
             Target::Runbook => "runbook",
@@ -118,6 +122,9 @@ pub struct Options {
     pub emit_tests: bool,
     /// Metadata of `PrometheusRule` objects (operator format).
     pub operator: OperatorMeta,
+    /// Absolute directory Alertmanager reads routing keys and Slack URLs from (unset:
+    /// `/etc/alertmanager/secrets`).
+    pub alertmanager_secrets: Option<String>,
     /// The ruler whose limits the rule layout is checked against.
     pub ruler: Ruler,
     /// Sentry output shape.
@@ -181,6 +188,7 @@ pub fn emit(model: &Model, targets: &[Target], options: &Options) -> Emitted {
         // a service's files (which the output stage would then delete as stale).
         let ran = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| match target {
             Target::Prometheus => prometheus::emit(model, options, &mut out),
+            Target::Alertmanager => alertmanager::emit(model, options, &mut out),
             Target::Splunk => splunk::emit(model, options, &mut out),
             Target::Sentry => sentry::emit(model, options, &mut out),
             Target::Runbook => runbook::emit(model, options, &mut out),
@@ -198,7 +206,8 @@ pub fn emit(model: &Model, targets: &[Target], options: &Options) -> Emitted {
 /// What each backend cannot express of `service` (Prometheus expresses everything), in
 /// backend order; like the catalogue, independent of the requested targets.
 pub fn lossy(service: &Service) -> Vec<Lossy> {
-    let mut out = splunk::lossy(service);
+    let mut out = alertmanager::lossy(service);
+    out.extend(splunk::lossy(service));
     out.extend(sentry::lossy(service));
     out
 }

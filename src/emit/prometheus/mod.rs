@@ -61,6 +61,7 @@ use super::{
 };
 use crate::model::{Duration, Model, Service, Slo};
 use promql::Source;
+pub(super) use rules::to_yaml;
 use rules::{Group, RuleFile};
 
 /// Emits the Prometheus files of every service with at least one SLO that has a
@@ -222,12 +223,18 @@ fn push(out: &mut Emitted, path: String, contents: Result<String, String>) {
     }
 }
 
-/// The alerts this backend emits for `service`, with their runbook anchors.
-pub fn catalogue(service: &Service, _options: &Options) -> Vec<CatalogueEntry> {
+/// The SLOs of `service` this backend writes rules and alerts for (those with a
+/// Prometheus source).
+pub fn alerting_slos(service: &Service) -> impl Iterator<Item = &Slo> {
     service
         .slos
         .iter()
         .filter(|slo| Source::of(&slo.sli.kind).is_some())
+}
+
+/// The alerts this backend emits for `service`, with their runbook anchors.
+pub fn catalogue(service: &Service, _options: &Options) -> Vec<CatalogueEntry> {
+    alerting_slos(service)
         .flat_map(alerts::planned)
         .map(|(anchor, name)| CatalogueEntry {
             target: Target::Prometheus,

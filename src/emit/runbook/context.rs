@@ -1179,6 +1179,7 @@ fn snake<T: Serialize>(v: &T) -> String {
 fn backend_name(target: crate::emit::Target) -> &'static str {
     match target {
         crate::emit::Target::Prometheus => "Prometheus",
+        crate::emit::Target::Alertmanager => "Alertmanager",
         crate::emit::Target::Splunk => "Splunk",
         crate::emit::Target::Sentry => "Sentry",
         crate::emit::Target::Runbook => "Runbook",
