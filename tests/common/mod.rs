@@ -7,6 +7,7 @@ use std::process::Command;
 
 pub mod bin;
 pub mod conf;
+pub mod traffic;
 
 /// The promtool binary (`PROMTOOL` overrides the one on PATH); fails with an install hint
 /// when it is missing.
