@@ -265,6 +265,7 @@ fn build_writes_only_what_it_can_honour_and_says_so() {
         &[
             sloxide::emit::Target::Prometheus,
             sloxide::emit::Target::Alertmanager,
+            sloxide::emit::Target::Grafana,
             sloxide::emit::Target::Splunk,
             sloxide::emit::Target::Sentry,
             sloxide::emit::Target::Runbook,
@@ -304,6 +305,7 @@ fn build_check_on_a_fresh_dir_lists_missing_files() {
     let all = [
         sloxide::emit::Target::Prometheus,
         sloxide::emit::Target::Alertmanager,
+        sloxide::emit::Target::Grafana,
         sloxide::emit::Target::Splunk,
         sloxide::emit::Target::Sentry,
         sloxide::emit::Target::Runbook,

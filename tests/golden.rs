@@ -41,6 +41,7 @@ fn build_examples() -> Vec<emit::OutputFile> {
     let all = [
         Target::Prometheus,
         Target::Alertmanager,
+        Target::Grafana,
         Target::Splunk,
         Target::Sentry,
         Target::Runbook,

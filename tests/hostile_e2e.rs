@@ -180,7 +180,7 @@ fn amtool_check(dir: &Path) {
 
 fn check_files(files: &BTreeMap<String, Vec<u8>>, format: &str) {
     let kinds: BTreeSet<&str> = files.keys().map(|p| p.split('/').next().unwrap()).collect();
-    for k in ["prometheus", "alertmanager", "splunk", "sentry", "runbook"] {
+    for k in ["prometheus", "alertmanager", "grafana", "splunk", "sentry", "runbook"] {
         assert!(kinds.contains(k), "{format}: no {k} output");
     }
     let runbooks: BTreeMap<String, BTreeMap<String, usize>> = files

@@ -207,3 +207,54 @@ fn generated_tests_catch_a_wrong_threshold() {
         );
     }
 }
+
+/// The latency percentiles a latency SLI declares are recorded from the whole histogram:
+/// 30 observations per 30 s scrape, 10 up to 0.1 s, 10 more up to 0.5 s and 10 up to
+/// 1 s, so the median is interpolated at 0.3 s and p90 at 0.85 s.
+#[test]
+fn declared_percentiles_are_recorded_from_the_histogram() {
+    let spec = r#"apiVersion: sloxide/v1
+service:
+  name: timing
+  owners: { product_owner: P, tech_lead: T }
+slis:
+  - name: latency
+    latency:
+      threshold: 500ms
+      percentiles: [p50, p90]
+      prometheus:
+        histogram: req_seconds{job="t"}
+        buckets: [0.1, 0.5, 1]
+slos:
+  - { name: latency, sli: latency, objective: 90% }
+"#;
+    let (rules, shared, dir) = common::traffic::rules_of(spec);
+    std::fs::write(dir.path().join("rules.yml"), &rules).unwrap();
+    std::fs::write(dir.path().join("shared.yml"), &shared).unwrap();
+    let check = |q: &str, v: &str| {
+        format!(
+            "  - {{expr: 'count(abs(slo:sli_latency_seconds:quantile_rate5m{{quantile=\"{q}\"}} - {v}) < 1e-9)', eval_time: 20m, exp_samples: [{{labels: '{{}}', value: 1}}]}}\n"
+        )
+    };
+    let series = |le: &str, step: u32| {
+        format!(
+            "  - series: 'req_seconds_bucket{{job=\"t\",le=\"{le}\"}}'\n    values: '0+{step}x60'\n"
+        )
+    };
+    let test = format!(
+        "rule_files: [rules.yml, shared.yml]\nevaluation_interval: 30s\ntests:\n- interval: 30s\n  input_series:\n{}{}{}{}  - series: 'req_seconds_count{{job=\"t\"}}'\n    values: '0+30x60'\n  promql_expr_test:\n{}{}",
+        series("0.1", 10),
+        series("0.5", 20),
+        series("1", 30),
+        series("+Inf", 30),
+        check("0.5", "0.3"),
+        check("0.9", "0.85"),
+    );
+    assert!(rules.contains(
+        "histogram_quantile(0.9, sum by (le) (rate(req_seconds_bucket{job=\"t\"}[5m])))"
+    ));
+    common::traffic::promtool_test(dir.path(), &test).unwrap();
+    // Negative control: a wrong expectation fails.
+    let wrong = test.replace("- 0.85)", "- 0.8)");
+    assert!(common::traffic::promtool_test(dir.path(), &wrong).is_err());
+}

@@ -6,6 +6,7 @@
 //! which the runbook backend turns into its alert catalogue.
 
 mod alertmanager;
+mod grafana;
 pub mod naming;
 mod prometheus;
 mod runbook;
@@ -50,6 +51,8 @@ pub enum Target {
     Prometheus,
     /// Alertmanager routes and receivers for the Prometheus alerts.
     Alertmanager,
+    /// Grafana dashboards over the Prometheus recording rules.
+    Grafana,
     /// Splunk saved searches.
     Splunk,
     /// Sentry alert rules.
@@ -63,6 +66,7 @@ impl fmt::Display for Target {
         f.write_str(match self {
             Target::Prometheus => "prometheus",
             Target::Alertmanager => "alertmanager",
+            Target::Grafana => "grafana",
             Target::Splunk => "splunk",
             Target::Sentry => "sentry",
             Target::Runbook => "runbook",
@@ -189,6 +193,7 @@ pub fn emit(model: &Model, targets: &[Target], options: &Options) -> Emitted {
         let ran = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| match target {
             Target::Prometheus => prometheus::emit(model, options, &mut out),
             Target::Alertmanager => alertmanager::emit(model, options, &mut out),
+            Target::Grafana => grafana::emit(model, options, &mut out),
             Target::Splunk => splunk::emit(model, options, &mut out),
             Target::Sentry => sentry::emit(model, options, &mut out),
             Target::Runbook => runbook::emit(model, options, &mut out),

@@ -59,7 +59,7 @@ use std::collections::BTreeMap;
 use super::{
     CatalogueEntry, Emitted, Options, OutputFile, PrometheusFormat, Ruler, Skipped, Target,
 };
-use crate::model::{Duration, Model, Service, Slo};
+use crate::model::{Duration, Model, Service, SliKind, Slo};
 use promql::Source;
 pub(super) use rules::to_yaml;
 use rules::{Group, RuleFile};
@@ -230,6 +230,81 @@ pub fn alerting_slos(service: &Service) -> impl Iterator<Item = &Slo> {
         .slos
         .iter()
         .filter(|slo| Source::of(&slo.sli.kind).is_some())
+}
+
+/// PromQL over the series this backend records for one SLO, for dashboards: nothing
+/// here reads a raw series.
+pub struct Recorded {
+    /// Selector matchers of the SLO's series, e.g. `{service="a",slo="b"}`.
+    pub matchers: String,
+    /// The SLI over the SLO window.
+    pub sli: String,
+    /// The error budget left over the SLO window (1 = untouched).
+    pub budget_remaining: String,
+    /// 1 while an exclusion window is active, for SLOs with exclusions.
+    pub exclusion: Option<String>,
+    /// The events of the last [`Recorded::rate_window`], per second.
+    pub events_per_second: String,
+    /// The window of events/s and of the percentiles (5 minutes).
+    pub rate_window: Duration,
+    /// The latency percentiles the SLI declares, as (label, query), e.g. `p95`.
+    pub percentiles: Vec<(String, String)>,
+    /// The latency threshold of a latency SLI.
+    pub latency_threshold: Option<Duration>,
+}
+
+impl Recorded {
+    /// The error ratio over window `w`.
+    pub fn error_ratio(&self, w: Duration) -> String {
+        format!(
+            "{}{}",
+            recording::WINDOW_RATIO,
+            recording::window_matchers(&self.matchers, w)
+        )
+    }
+}
+
+/// The recorded series of `slo` (`None` when it has no Prometheus source).
+pub fn recorded(service: &Service, slo: &Slo) -> Option<Recorded> {
+    let source = Source::of(&slo.sli.kind)?;
+    let matchers = promql::selector("", &identity(service, slo));
+    let sel = |name: &str| format!("{name}{matchers}");
+    let events = source
+        .pair()
+        .events(&recording::window_matchers(&matchers, windows::RATE));
+    Some(Recorded {
+        sli: sel(&recording::sli(slo)),
+        budget_remaining: sel("slo:error_budget_remaining:ratio"),
+        exclusion: (!slo.exclusions.is_empty()).then(|| sel(recording::EXCLUSION)),
+        events_per_second: format!("{events} / {}", windows::RATE.secs()),
+        rate_window: windows::RATE,
+        percentiles: match &slo.sli.kind {
+            SliKind::Latency { percentiles, .. } => percentiles
+                .iter()
+                .map(|p| {
+                    let inner = matchers.trim_start_matches('{').trim_end_matches('}');
+                    let q = p.quantile().normalize();
+                    (
+                        p.label(),
+                        format!("{}{{{inner},quantile=\"{q}\"}}", recording::QUANTILE),
+                    )
+                })
+                .collect(),
+            _ => Vec::new(),
+        },
+        latency_threshold: match &slo.sli.kind {
+            SliKind::Latency { threshold, .. } => Some(*threshold),
+            _ => None,
+        },
+        matchers,
+    })
+}
+
+/// The burn-rate rows of `slo` this backend alerts on, with their alert names.
+pub fn alert_rows(slo: &Slo) -> Vec<(String, &crate::model::BurnRateAlert)> {
+    windows::alerts(slo)
+        .map(|a| (alerts::burn_name(slo, a), a))
+        .collect()
 }
 
 /// The alerts this backend emits for `service`, with their runbook anchors.

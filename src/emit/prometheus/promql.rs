@@ -234,6 +234,17 @@ fn smoothed_step(query: &str) -> String {
     )
 }
 
+/// The `q` quantile of the histogram `h`'s observations over the last `w` (from all its
+/// buckets, interpolated within one as `histogram_quantile` does).
+pub fn quantile(h: &PromHistogram, q: Decimal, w: Duration) -> String {
+    format!(
+        "histogram_quantile({}, sum by (le) (rate({}[{}])))",
+        q.normalize(),
+        histogram_selector(h, "_bucket", None),
+        w.to_prom()
+    )
+}
+
 fn histogram_selector(h: &PromHistogram, suffix: &str, extra: Option<&str>) -> String {
     let mut matchers: Vec<&str> = Vec::new();
     let own = h.matchers.trim().trim_end_matches(',');

@@ -8,7 +8,7 @@ use super::promql::{self, Source};
 use super::rules::{Record, Rule};
 use super::windows;
 use super::{all_labels, exclusion, identity};
-use crate::model::{Band, Bound, Duration, Service, Slo};
+use crate::model::{Band, Bound, Duration, Service, SliKind, Slo};
 use crate::validate::promql::quote;
 
 /// Name of the per-window error ratio the alerts read (label `window`).
@@ -28,6 +28,9 @@ pub fn pair_min(long: Duration, short: Duration) -> String {
         short.to_prom()
     )
 }
+
+/// Name of the latency percentiles of a latency SLI's histogram (label `quantile`).
+pub const QUANTILE: &str = "slo:sli_latency_seconds:quantile_rate5m";
 
 /// Name of the SLI recording over the SLO window.
 pub fn sli(slo: &Slo) -> String {
@@ -151,6 +154,22 @@ pub fn budget(service: &Service, slo: &Slo) -> Vec<Rule> {
             let mut l = labels.clone();
             l.insert("band".into(), band_name(band).into());
             out.push(record(BAND, format!("({cond}) * 0 + 1"), &l));
+        }
+    }
+    if let SliKind::Latency {
+        prometheus: Some(h),
+        percentiles,
+        ..
+    } = &slo.sli.kind
+    {
+        for p in percentiles {
+            let mut l = labels.clone();
+            l.insert("quantile".into(), p.quantile().normalize().to_string());
+            out.push(record(
+                QUANTILE,
+                promql::quantile(h, p.quantile(), windows::RATE),
+                &l,
+            ));
         }
     }
     out

@@ -1180,6 +1180,7 @@ fn backend_name(target: crate::emit::Target) -> &'static str {
     match target {
         crate::emit::Target::Prometheus => "Prometheus",
         crate::emit::Target::Alertmanager => "Alertmanager",
+        crate::emit::Target::Grafana => "Grafana",
         crate::emit::Target::Splunk => "Splunk",
         crate::emit::Target::Sentry => "Sentry",
         crate::emit::Target::Runbook => "Runbook",
