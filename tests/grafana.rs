@@ -246,3 +246,50 @@ fn the_provisioning_file_points_grafana_at_the_dashboards() {
     assert_eq!(p["type"], "file");
     assert_eq!(p["options"]["path"], "/var/lib/grafana/dashboards/sloxide");
 }
+
+/// Grafana's classic dashboard type as JSON Schema: generated from the TypeScript types
+/// Grafana publishes in npm `@grafana/schema` 13.2.3
+/// (`dist/types/raw/dashboard/x/types.gen.d.ts`) by `ts-json-schema-generator` 2.4.0
+/// (`--type Dashboard --no-type-check`); `.ci/run` regenerates it and checks that the
+/// committed copy is identical.
+fn grafana_schema() -> jsonschema::Validator {
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    let text = std::fs::read_to_string(root.join("schema/grafana/dashboard.schema.json")).unwrap();
+    let schema: Value = serde_json::from_str(&text).unwrap();
+    jsonschema::draft7::new(&schema).unwrap()
+}
+
+fn schema_problems(v: &jsonschema::Validator, d: &Value) -> Vec<String> {
+    v.iter_errors(d)
+        .map(|e| format!("{}: {e}", e.instance_path()))
+        .collect()
+}
+
+#[test]
+fn dashboards_match_grafanas_own_dashboard_type() {
+    let files = built(&examples());
+    let v = grafana_schema();
+    let dashboards = dashboards(&files);
+    for (path, d) in &dashboards {
+        let problems = schema_problems(&v, d);
+        assert!(problems.is_empty(), "{path}:\n{}", problems.join("\n"));
+    }
+    // Negative controls: what Grafana's type forbids is caught.
+    let d = &dashboards["grafana/hello-api.dashboard.json"];
+    let mut no_height = d.clone();
+    no_height["panels"][1]["gridPos"]
+        .as_object_mut()
+        .unwrap()
+        .remove("h");
+    let mut unknown = d.clone();
+    unknown["refreshEvery"] = Value::from("1m");
+    let mut bad_variable = d.clone();
+    bad_variable["templating"]["list"][0]["type"] = Value::from("prometheus-datasource");
+    for (what, broken) in [
+        ("a panel without a height", no_height),
+        ("an unknown dashboard key", unknown),
+        ("an unknown variable type", bad_variable),
+    ] {
+        assert!(!schema_problems(&v, &broken).is_empty(), "{what} must fail");
+    }
+}

@@ -43,7 +43,6 @@ pub fn emit(model: &Model, _options: &Options, out: &mut Emitted) {
                 &format!("SLOs: {}", service.title),
                 panels::service(service),
                 panels::service_variables(service),
-                panels::exclusion_annotations(service),
             ),
         );
     }
@@ -56,7 +55,6 @@ pub fn emit(model: &Model, _options: &Options, out: &mut Emitted) {
             "SLOs: overview",
             panels::overview(),
             panels::overview_variables(&names),
-            Vec::new(),
         ),
     );
     let provisioning = json!({
@@ -95,14 +93,8 @@ fn push_json(out: &mut Emitted, path: String, value: &Value) {
     }
 }
 
-fn dashboard(
-    uid: &str,
-    title: &str,
-    panels: Vec<Value>,
-    variables: Vec<Value>,
-    annotations: Vec<Value>,
-) -> Value {
-    let mut all_annotations = vec![json!({
+fn dashboard(uid: &str, title: &str, panels: Vec<Value>, variables: Vec<Value>) -> Value {
+    let annotations = vec![json!({
         "builtIn": 1,
         "datasource": {"type": "grafana", "uid": "-- Grafana --"},
         "enable": true,
@@ -111,7 +103,6 @@ fn dashboard(
         "name": "Annotations & Alerts",
         "type": "dashboard",
     })];
-    all_annotations.extend(annotations);
     json!({
         "uid": uid,
         "title": title,
@@ -129,10 +120,14 @@ fn dashboard(
             "type": "dashboards",
             "tags": [TAG],
             "asDropdown": true,
+            "icon": "external link",
             "includeVars": false,
             "keepTime": true,
+            "targetBlank": false,
+            "tooltip": "",
+            "url": "",
         }],
-        "annotations": {"list": all_annotations},
+        "annotations": {"list": annotations},
         "templating": {"list": variables},
         "panels": panels,
     })

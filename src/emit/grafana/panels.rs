@@ -23,7 +23,6 @@ pub fn datasource_variable() -> Vec<Value> {
         "label": "Prometheus",
         "type": "datasource",
         "query": "prometheus",
-        "current": {},
         "hide": 0,
         "refresh": 1,
         "options": [],
@@ -243,17 +242,24 @@ fn slo_panels(slo: &Slo, rec: &Recorded, mut y: u64, out: &mut Vec<Value>) -> u6
         "ALERTS{{alertstate=\"firing\",{}}}",
         rec.matchers.trim_start_matches('{').trim_end_matches('}')
     );
+    let mut targets = vec![target("A", firing, "{{alertname}}")];
+    let mut what = "alerts firing";
+    if let Some(active) = &rec.exclusion {
+        targets.push(target("B", active.clone(), "exclusion window (1 = active)"));
+        what = "alerts firing and exclusion windows";
+    }
     out.push(panel(
         "state-timeline",
-        &format!("{title}: alerts firing"),
+        &format!("{title}: {what}"),
         Place {
             x: 0,
             y,
             w: WIDTH,
             h: 4,
         },
-        vec![target("A", firing, "{{alertname}}")],
-        json!({"color": {"mode": "fixed", "fixedColor": "red"}}),
+        targets,
+        json!({"color": {"mode": "thresholds"},
+               "thresholds": steps(&[("transparent", Value::Null), ("red", json!(1))])}),
     ));
     y + 4
 }
@@ -263,28 +269,6 @@ fn number_panels(panels: &mut [Value]) {
     for (i, p) in panels.iter_mut().enumerate() {
         p["id"] = json!(i + 1);
     }
-}
-
-/// One annotation query per SLO with exclusion windows: they show as regions on every
-/// panel of the service dashboard.
-pub fn exclusion_annotations(service: &Service) -> Vec<Value> {
-    alerting_slos(service)
-        .filter_map(|slo| {
-            let rec = recorded(service, slo)?;
-            let active = rec.exclusion?;
-            Some(json!({
-                "name": format!("Exclusion window: {}", slo.title),
-                "datasource": datasource(),
-                "enable": true,
-                "hide": false,
-                "iconColor": "rgba(128, 128, 128, 0.4)",
-                "expr": format!("{active} == 1"),
-                "step": "3m",
-                "titleFormat": format!("Exclusion window ({})", slo.name),
-                "useValueForTime": false,
-            }))
-        })
-        .collect()
 }
 
 /// The overview: the budget left, the 1h burn rate and the alerts firing of every SLO
@@ -365,12 +349,10 @@ pub fn overview_variables(services: &[&str]) -> Vec<Value> {
         "type": "query",
         "datasource": datasource(),
         "query": {"query": "label_values(slo:objective:ratio, service)", "refId": "service"},
-        "definition": "label_values(slo:objective:ratio, service)",
         "regex": regex,
         "refresh": 2,
         "multi": true,
         "includeAll": true,
-        "current": {},
         "hide": 0,
         "options": [],
         "sort": 1,
@@ -381,11 +363,9 @@ pub fn overview_variables(services: &[&str]) -> Vec<Value> {
         "type": "query",
         "datasource": datasource(),
         "query": {"query": "label_values(slo:objective:ratio{service=~\"$service\"}, slo)", "refId": "slo"},
-        "definition": "label_values(slo:objective:ratio{service=~\"$service\"}, slo)",
         "refresh": 2,
         "multi": true,
         "includeAll": true,
-        "current": {},
         "hide": 0,
         "options": [],
         "sort": 1,
