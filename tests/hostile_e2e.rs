@@ -180,8 +180,29 @@ fn amtool_check(dir: &Path) {
 
 fn check_files(files: &BTreeMap<String, Vec<u8>>, format: &str) {
     let kinds: BTreeSet<&str> = files.keys().map(|p| p.split('/').next().unwrap()).collect();
-    for k in ["prometheus", "alertmanager", "grafana", "splunk", "sentry", "runbook"] {
+    for k in [
+        "prometheus",
+        "alertmanager",
+        "grafana",
+        "splunk",
+        "sentry",
+        "runbook",
+    ] {
         assert!(kinds.contains(k), "{format}: no {k} output");
+    }
+    // Hostile titles stay inside JSON strings: every dashboard is still Grafana's type.
+    let schema: Value = serde_json::from_str(
+        &std::fs::read_to_string(
+            Path::new(env!("CARGO_MANIFEST_DIR")).join("schema/grafana/dashboard.schema.json"),
+        )
+        .unwrap(),
+    )
+    .unwrap();
+    let grafana = jsonschema::draft7::new(&schema).unwrap();
+    for (path, bytes) in files.iter().filter(|(p, _)| p.ends_with(".dashboard.json")) {
+        let d: Value = serde_json::from_slice(bytes).unwrap();
+        let problems: Vec<String> = grafana.iter_errors(&d).map(|e| e.to_string()).collect();
+        assert!(problems.is_empty(), "{path}: {problems:?}");
     }
     let runbooks: BTreeMap<String, BTreeMap<String, usize>> = files
         .keys()
