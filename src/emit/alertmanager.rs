@@ -153,10 +153,7 @@ pub fn emit(model: &Model, options: &Options, out: &mut Emitted) {
             ..Route::default()
         };
         for severity in [Severity::Page, Severity::Ticket] {
-            let targets = match severity {
-                Severity::Page => &service.notify.page,
-                Severity::Ticket => &service.notify.ticket,
-            };
+            let targets = service.notify.for_severity(severity);
             if targets.is_empty() {
                 continue;
             }
@@ -208,10 +205,7 @@ pub fn lossy(service: &Service) -> Vec<Lossy> {
     }
     [Severity::Page, Severity::Ticket]
         .into_iter()
-        .filter(|s| match s {
-            Severity::Page => service.notify.page.is_empty(),
-            Severity::Ticket => service.notify.ticket.is_empty(),
-        })
+        .filter(|s| service.notify.for_severity(*s).is_empty())
         .map(|s| Lossy {
             target: Target::Alertmanager,
             service: service.name.clone(),
