@@ -59,11 +59,49 @@ pub fn step_failure_anchor(journey: &str, step: &str) -> String {
     format!("failing.{journey}.{step}")
 }
 
+/// The Grafana dashboard uid of `name` (a service, or `overview`): `sloxide-<name>` within
+/// Grafana's 40 characters, the name cut and followed by a hash of it when longer, so
+/// uids are stable across builds and distinct for distinct names.
+pub fn dashboard_uid(name: &str) -> String {
+    let full = format!("sloxide-{name}");
+    if full.len() <= 40 {
+        return full;
+    }
+    // FNV-1a, 64 bits: stable across platforms and Rust versions.
+    let hash = name.bytes().fold(0xcbf2_9ce4_8422_2325_u64, |h, b| {
+        (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+    });
+    format!("sloxide-{}-{:015x}", &name[..16], hash >> 4)
+}
+
+/// The address of `service`'s Grafana dashboard, when its `grafana_url` is set.
+pub fn dashboard_url(service: &Service) -> Option<String> {
+    service
+        .grafana_url
+        .as_ref()
+        .map(|base| format!("{base}/d/{}", dashboard_uid(&service.name)))
+}
+
 /// URL of `anchor` in the service's published runbook; a path relative to the output
 /// directory when no `runbook_base_url` is set.
 pub fn runbook_url(service: &Service, anchor: &str) -> String {
     match &service.runbook_base_url {
         Some(base) => format!("{base}/{}.md#{anchor}", service.name),
         None => format!("{}#{anchor}", runbook_path(service)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dashboard_uids_fit_grafana_and_stay_distinct() {
+        assert_eq!(dashboard_uid("payments"), "sloxide-payments");
+        let long = "a".repeat(63);
+        let other = format!("{}b", "a".repeat(62));
+        assert_eq!(dashboard_uid(&long).len(), 40);
+        assert_ne!(dashboard_uid(&long), dashboard_uid(&other));
+        assert_eq!(dashboard_uid(&long), dashboard_uid(&long));
     }
 }

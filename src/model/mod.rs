@@ -45,6 +45,8 @@ pub struct Service {
     pub notify: Notify,
     /// Base URL of the published runbooks, if any.
     pub runbook_base_url: Option<String>,
+    /// Base URL of the Grafana showing the generated dashboards, if any.
+    pub grafana_url: Option<String>,
     /// Dependencies with their SLAs.
     pub dependencies: Vec<Dependency>,
     /// Critical user journeys, in spec order.

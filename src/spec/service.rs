@@ -32,6 +32,10 @@ pub struct Service {
     /// Base URL where the generated runbooks are published; alert links point below it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub runbook_base_url: Option<Spanned<String>>,
+    /// Base URL of the Grafana that shows the generated dashboards, e.g.
+    /// `https://grafana.example.com`; Prometheus alerts then link to their dashboard.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub grafana_url: Option<Spanned<String>>,
 }
 
 /// People accountable for the objectives, agreed by product and engineering.

@@ -7,6 +7,7 @@ use super::ctx::Ctx;
 use super::{incident, journey, quantity, slo};
 use crate::diag::Code;
 use crate::model::{self, Dependency, Notify, NotifyTarget, Owners, Service};
+use crate::span::Spanned;
 use crate::spec::{self, Spec};
 
 /// Label names the generated rules set themselves.
@@ -26,11 +27,18 @@ pub fn resolve(ctx: &mut Ctx, spec: &Spec, spec_path: String) -> Option<Service>
     let s = &spec.service;
     let labels = labels(ctx, &s.labels);
     let notify = notify(ctx, s.notify.as_ref());
-    if let Some(url) = &s.runbook_base_url
-        && !(url.value.starts_with("https://") || url.value.starts_with("http://"))
-    {
-        ctx.error(Code::NotifyTarget, url.span, "runbook_base_url is not an http(s) URL", "not a URL", "write the base URL where runbooks are published, e.g. https://runbooks.example.com/payments");
-    }
+    let runbook_base_url = base_url(
+        ctx,
+        s.runbook_base_url.as_ref(),
+        "runbook_base_url",
+        "write the base URL where runbooks are published, e.g. https://runbooks.example.com/payments",
+    );
+    let grafana_url = base_url(
+        ctx,
+        s.grafana_url.as_ref(),
+        "grafana_url",
+        "write the address of your Grafana, e.g. https://grafana.example.com",
+    );
     let dependencies = dependencies(ctx, &spec.dependencies);
     let impact = incident::impact(ctx, spec.impact.as_ref(), &spec.journeys);
     let dep_names: Vec<String> = spec
@@ -62,10 +70,8 @@ pub fn resolve(ctx: &mut Ctx, spec: &Spec, spec_path: String) -> Option<Service>
         },
         labels,
         notify,
-        runbook_base_url: s
-            .runbook_base_url
-            .as_ref()
-            .map(|u| u.value.trim_end_matches('/').to_owned()),
+        runbook_base_url,
+        grafana_url,
         dependencies,
         journeys,
         slos: slos?,
@@ -120,6 +126,30 @@ fn notify(ctx: &mut Ctx, raw: Option<&spec::Notify>) -> Notify {
     Notify {
         page: raw.page.iter().filter_map(|t| target(ctx, t)).collect(),
         ticket: raw.ticket.iter().filter_map(|t| target(ctx, t)).collect(),
+    }
+}
+
+/// A base URL field (`runbook_base_url`, `grafana_url`): an http(s) URL without a
+/// trailing `/`, or an error at it.
+fn base_url(
+    ctx: &mut Ctx,
+    url: Option<&Spanned<String>>,
+    field: &str,
+    help: &str,
+) -> Option<String> {
+    let url = url?;
+    let no_space = !url.value.contains(char::is_whitespace);
+    if no_space && (url.value.starts_with("https://") || url.value.starts_with("http://")) {
+        Some(url.value.trim_end_matches('/').to_owned())
+    } else {
+        ctx.error(
+            Code::NotifyTarget,
+            url.span,
+            format!("{field} is not an http(s) URL"),
+            "not a URL",
+            help,
+        );
+        None
     }
 }
 

@@ -14,7 +14,7 @@ mod panels;
 use serde_json::{Value, json};
 
 use super::prometheus::{alerting_slos, to_yaml};
-use super::{Emitted, Options, OutputFile};
+use super::{Emitted, Options, OutputFile, naming};
 use crate::model::{Model, Service};
 
 /// Grafana's dashboard schema version the JSON is written for (Grafana 11).
@@ -39,7 +39,7 @@ pub fn emit(model: &Model, _options: &Options, out: &mut Emitted) {
             out,
             format!("grafana/{}.dashboard.json", service.name),
             &dashboard(
-                &uid(&service.name),
+                &naming::dashboard_uid(&service.name),
                 &format!("SLOs: {}", service.title),
                 panels::service(service),
                 panels::service_variables(service),
@@ -51,7 +51,7 @@ pub fn emit(model: &Model, _options: &Options, out: &mut Emitted) {
         out,
         "grafana/sloxide-overview.dashboard.json".to_owned(),
         &dashboard(
-            &uid("overview"),
+            &naming::dashboard_uid("overview"),
             "SLOs: overview",
             panels::overview(),
             panels::overview_variables(&names),
@@ -131,34 +131,4 @@ fn dashboard(uid: &str, title: &str, panels: Vec<Value>, variables: Vec<Value>) 
         "templating": {"list": variables},
         "panels": panels,
     })
-}
-
-/// The dashboard uid of `name` (a service, or `overview`): `sloxide-<name>` within
-/// Grafana's 40 characters, the name cut and followed by a hash of it when longer, so
-/// uids are stable across builds and distinct for distinct names.
-pub fn uid(name: &str) -> String {
-    let full = format!("sloxide-{name}");
-    if full.len() <= 40 {
-        return full;
-    }
-    // FNV-1a, 64 bits: stable across platforms and Rust versions.
-    let hash = name.bytes().fold(0xcbf2_9ce4_8422_2325_u64, |h, b| {
-        (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
-    });
-    format!("sloxide-{}-{:015x}", &name[..16], hash >> 4)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn uids_fit_grafana_and_stay_distinct() {
-        assert_eq!(uid("payments"), "sloxide-payments");
-        let long = "a".repeat(63);
-        let other = format!("{}b", "a".repeat(62));
-        assert_eq!(uid(&long).len(), 40);
-        assert_ne!(uid(&long), uid(&other));
-        assert_eq!(uid(&long), uid(&long));
-    }
 }

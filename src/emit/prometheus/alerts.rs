@@ -242,11 +242,14 @@ pub fn alert_texts(service: &Service, slo: &Slo) -> Vec<(Alert, BTreeMap<String,
                     )
                 }
             };
-            let rendered = BTreeMap::from([
+            let mut rendered = BTreeMap::from([
                 ("summary".to_owned(), summary),
                 ("description".to_owned(), description),
                 ("runbook_url".to_owned(), naming::runbook_url(service, &anchor)),
             ]);
+            if let Some(url) = naming::dashboard_url(service) {
+                rendered.insert("dashboard_url".to_owned(), url);
+            }
             let annotations = rendered
                 .iter()
                 .map(|(k, v)| (k.clone(), template_text(v)))

@@ -42,6 +42,8 @@ pub struct ServiceCtx {
     pub notify_page: Vec<NotifyCtx>,
     /// Who is notified for tickets.
     pub notify_ticket: Vec<NotifyCtx>,
+    /// The service's Grafana dashboard, when `grafana_url` is set.
+    pub dashboard_url: Option<String>,
     /// Dependencies with SLAs.
     pub dependencies: Vec<DependencyCtx>,
     /// Journeys in spec order.
@@ -628,6 +630,7 @@ pub fn build(service: &Service, catalogue: &[CatalogueEntry], lossy: &[Lossy]) -
         },
         notify_page: notify(&service.notify.page),
         notify_ticket: notify(&service.notify.ticket),
+        dashboard_url: crate::emit::naming::dashboard_url(service),
         dependencies: service
             .dependencies
             .iter()

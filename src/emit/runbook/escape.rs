@@ -44,6 +44,23 @@ pub fn code_cell(text: &str) -> String {
     code_span(&single_line(text), true)
 }
 
+/// A Markdown link destination for an http(s) URL, in angle brackets: every byte that
+/// could end the destination, the link or a table cell (controls, space, `<`, `>`, `\`,
+/// `|`, `` ` ``) is percent-encoded, so `[text]({url})` is always one link to that URL.
+pub fn url(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 2);
+    out.push('<');
+    for b in text.bytes() {
+        if b <= b' ' || b >= 0x7f || matches!(b, b'<' | b'>' | b'\\' | b'|' | b'`') {
+            out.push_str(&format!("%{b:02X}"));
+        } else {
+            out.push(char::from(b));
+        }
+    }
+    out.push('>');
+    out
+}
+
 /// A fenced code block (with a trailing newline) whose fence is longer than any
 /// backtick run in `text`.
 pub fn fenced(text: &str, lang: &str) -> String {
@@ -133,6 +150,18 @@ fn neutralise_block_start(text: String) -> String {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn a_url_stays_one_link_destination() {
+        assert_eq!(
+            url("https://g.example.com/d/x?a=b|c <d>\\`"),
+            "<https://g.example.com/d/x?a=b%7Cc%20%3Cd%3E%5C%60>"
+        );
+        assert_eq!(
+            url("https://g.example.com/é"),
+            "<https://g.example.com/%C3%A9>"
+        );
+    }
+
     use super::*;
     use pulldown_cmark::{Event, Options, Parser, Tag, TagEnd};
 

@@ -84,6 +84,7 @@ pub fn environment(overrides: Option<&Path>) -> Result<Environment<'static>, Err
     env.add_filter("cell", |s: &str| escape::cell(s));
     env.add_filter("code", |s: &str| escape::code(s));
     env.add_filter("code_cell", |s: &str| escape::code_cell(s));
+    env.add_filter("url", |s: &str| escape::url(s));
     env.add_filter("fenced", |s: &str, lang: &str| escape::fenced(s, lang));
     env.add_filter("mermaid", |s: &str| escape::mermaid(s));
     Ok(env)
