@@ -158,8 +158,8 @@ fn target(ctx: &mut Ctx, t: &spec::NotifyTarget) -> Option<NotifyTarget> {
     let (value, ok, help) = match t {
         spec::NotifyTarget::Pagerduty(v) => (
             v,
-            no_space(&v.value),
-            "name the PagerDuty service or routing-key reference, without spaces",
+            no_space(&v.value) && v.value.len() <= 80,
+            "name the PagerDuty service or routing-key reference: at most 80 characters, without spaces",
         ),
         spec::NotifyTarget::Slack(v) => (
             v,
@@ -173,8 +173,8 @@ fn target(ctx: &mut Ctx, t: &spec::NotifyTarget) -> Option<NotifyTarget> {
         ),
         spec::NotifyTarget::Webhook(v) => (
             v,
-            v.value.starts_with("https://") && no_space(&v.value),
-            "webhooks must be https:// URLs",
+            is_https_url(&v.value),
+            "webhooks must be https:// URLs with a host, e.g. https://hooks.example.com/slo",
         ),
     };
     if !ok {
@@ -206,10 +206,33 @@ pub fn is_slack_channel(s: &str) -> bool {
     })
 }
 
+/// An e-mail address. Alertmanager expands `to` as a Go template, so braces are refused.
 fn is_email(s: &str) -> bool {
     let mut parts = s.split('@');
     matches!((parts.next(), parts.next(), parts.next()), (Some(user), Some(domain), None)
-        if !user.is_empty() && domain.contains('.') && !s.contains(char::is_whitespace) && !s.contains(['"', '<', '>', ',']))
+        if !user.is_empty() && domain.contains('.') && !s.contains(char::is_whitespace) && !s.contains(['"', '<', '>', ',', '{', '}']))
+}
+
+/// An `https://` URL that Alertmanager and Splunk parse: a host of letters, digits, `.`
+/// and `-` (with an optional `:port`), no white space, and every `%` starting an escape.
+fn is_https_url(s: &str) -> bool {
+    let Some(rest) = s.strip_prefix("https://") else {
+        return false;
+    };
+    let authority = rest.split(['/', '?', '#']).next().unwrap_or("");
+    let (host, port) = authority.split_once(':').unwrap_or((authority, "0"));
+    let host_ok = !host.is_empty()
+        && host
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '.' || c == '-');
+    let port_ok = !port.is_empty() && port.len() <= 5 && port.chars().all(|c| c.is_ascii_digit());
+    let bytes = s.as_bytes();
+    let escapes_ok = bytes.iter().enumerate().all(|(i, &b)| {
+        b != b'%'
+            || (bytes.get(i + 1).is_some_and(u8::is_ascii_hexdigit)
+                && bytes.get(i + 2).is_some_and(u8::is_ascii_hexdigit))
+    });
+    host_ok && port_ok && escapes_ok && !s.contains(char::is_whitespace)
 }
 
 fn dependencies(ctx: &mut Ctx, raw: &[spec::Dependency]) -> Vec<Dependency> {
