@@ -104,45 +104,104 @@ fn selectors(query: &str) -> Vec<(String, BTreeMap<String, String>)> {
     v.0
 }
 
-#[test]
-fn every_query_reads_recorded_series_of_its_own_slo() {
-    let files = built(&examples());
-    let recorded = recorded_names(&files);
-    let dashboards = dashboards(&files);
-    assert_eq!(dashboards.len(), 6, "five services and the overview");
+/// What is wrong with the queries of `dashboards`: a selector of a series no generated
+/// rule records (other than `ALERTS`), a `window` or `quantile` no rule records, or, on a
+/// service's dashboard, a selector of another service or of no SLO of the service; and
+/// how many selectors were checked.
+fn query_problems(
+    files: &BTreeMap<String, String>,
+    dashboards: &BTreeMap<String, Value>,
+) -> (Vec<String>, usize) {
+    let recorded = recorded_names(files);
+    let shared = &files["prometheus/sloxide.windows.rules.yml"];
+    let mut problems = Vec::new();
     let mut checked = 0;
-    for (path, d) in &dashboards {
+    for (path, d) in dashboards {
         let service = path
             .trim_start_matches("grafana/")
             .trim_end_matches(".dashboard.json");
+        let rules = files
+            .get(&format!("prometheus/{service}.rules.yml"))
+            .cloned()
+            .unwrap_or_default();
         for q in queries(d) {
             for (name, labels) in selectors(&q) {
-                assert!(
-                    name == "ALERTS" || recorded.contains(&name),
-                    "{path}: `{q}` reads {name}, which no generated rule records"
-                );
-                if service != "sloxide-overview" {
-                    assert_eq!(
-                        labels.get("service").map(String::as_str),
-                        Some(service),
-                        "{q}"
-                    );
-                    assert!(labels.contains_key("slo"), "{path}: `{q}` is not one SLO's");
-                }
                 checked += 1;
+                if name != "ALERTS" && !recorded.contains(&name) {
+                    problems.push(format!("{path}: `{q}` reads {name}, which no rule records"));
+                }
+                if let Some(w) = labels.get("window")
+                    && !shared.contains(&format!("      window: {w}\n"))
+                {
+                    problems.push(format!("{path}: `{q}`: no rule records window {w}"));
+                }
+                if let Some(qt) = labels.get("quantile")
+                    && !rules.contains(&format!("      quantile: \"{qt}\"\n"))
+                {
+                    problems.push(format!("{path}: `{q}`: no rule records quantile {qt}"));
+                }
+                if path == "grafana/sloxide.overview.dashboard.json" {
+                    continue;
+                }
+                if labels.get("service").map(String::as_str) != Some(service) {
+                    problems.push(format!("{path}: `{q}` is not {service}'s"));
+                }
+                let slo_ok = labels.get("slo").is_some_and(|slo| {
+                    rules.contains(&format!("- name: sloxide:{service}:{slo}\n"))
+                });
+                if !slo_ok {
+                    problems.push(format!("{path}: `{q}` is not one of {service}'s SLOs"));
+                }
             }
         }
     }
+    (problems, checked)
+}
+
+#[test]
+fn every_query_reads_recorded_series_of_its_own_slo() {
+    let files = built(&examples());
+    let dashboards = dashboards(&files);
+    assert_eq!(dashboards.len(), 6, "five services and the overview");
+    let (problems, checked) = query_problems(&files, &dashboards);
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
     assert!(checked > 100, "{checked} selectors");
 }
 
 #[test]
-fn a_raw_series_in_a_query_is_caught() {
-    // Negative control for the cross-check above.
+fn queries_of_raw_series_unrecorded_windows_or_other_slos_are_caught() {
+    // Negative controls for the cross-check above, on edited copies of one dashboard
+    // (the JSON text escapes the quotes of PromQL strings).
     let files = built(&examples());
-    let recorded = recorded_names(&files);
-    let raw = selectors("sum(rate(http_requests_total{job=\"hello-api\"}[5m]))");
-    assert!(raw.iter().any(|(n, _)| !recorded.contains(n)));
+    let path = "grafana/hello-api.dashboard.json";
+    let text = &files[path];
+    for (what, from, to) in [
+        (
+            "a raw series",
+            "slo:sli_counts:window{",
+            "http_requests_total{",
+        ),
+        (
+            "an unrecorded window",
+            r#"window=\"1h\""#,
+            r#"window=\"7h\""#,
+        ),
+        (
+            "another SLO",
+            r#"slo=\"availability\""#,
+            r#"slo=\"latency\""#,
+        ),
+        (
+            "another service",
+            r#"service=\"hello-api\""#,
+            r#"service=\"card-platform\""#,
+        ),
+    ] {
+        assert!(text.contains(from), "{what}: the edit must apply ({from})");
+        let edited: Value = serde_json::from_str(&text.replacen(from, to, 1)).unwrap();
+        let (problems, _) = query_problems(&files, &BTreeMap::from([(path.to_owned(), edited)]));
+        assert!(!problems.is_empty(), "{what} must be caught");
+    }
 }
 
 #[test]

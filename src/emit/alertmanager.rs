@@ -14,7 +14,7 @@
 
 use serde::Serialize;
 
-use super::prometheus::{alerting_slos, to_yaml};
+use super::prometheus::{alerting_slos, severity_label, to_yaml};
 use super::{Emitted, Lossy, Options, OutputFile, Target};
 use crate::model::{Model, NotifyTarget, Service, Severity};
 
@@ -216,13 +216,6 @@ pub fn lossy(service: &Service) -> Vec<Lossy> {
             ),
         })
         .collect()
-}
-
-fn severity_label(s: Severity) -> &'static str {
-    match s {
-        Severity::Page => "page",
-        Severity::Ticket => "ticket",
-    }
 }
 
 /// Receiver name of one service and severity, e.g. `sloxide/payments/page`.

@@ -205,6 +205,15 @@ pub fn emit(model: &Model, targets: &[Target], options: &Options) -> Emitted {
         }
     }
     out.files.sort_by(|a, b| a.path.cmp(&b.path));
+    // Two backends (or two services) writing one path would silently keep only one.
+    for pair in out.files.windows(2) {
+        if pair[0].path == pair[1].path {
+            out.errors.push(format!(
+                "{}: written twice (a bug in sloxide; please report it)",
+                pair[0].path
+            ));
+        }
+    }
     out
 }
 

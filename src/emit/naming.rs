@@ -59,7 +59,7 @@ pub fn step_failure_anchor(journey: &str, step: &str) -> String {
     format!("failing.{journey}.{step}")
 }
 
-/// The Grafana dashboard uid of `name` (a service, or `overview`): `sloxide-<name>` within
+/// The Grafana dashboard uid of service `name` (a service, or `overview`): `sloxide-<name>` within
 /// Grafana's 40 characters, the name cut and followed by a hash of it when longer, so
 /// uids are stable across builds and distinct for distinct names.
 pub fn dashboard_uid(name: &str) -> String {
@@ -67,12 +67,17 @@ pub fn dashboard_uid(name: &str) -> String {
     if full.len() <= 40 {
         return full;
     }
-    // FNV-1a, 64 bits: stable across platforms and Rust versions.
+    // FNV-1a, 64 bits: stable across platforms and Rust versions. The `H` and the
+    // uppercase hex cannot occur in a service name, so a cut uid never equals an uncut
+    // one; two names whose cut uids collide are refused by the Grafana backend.
     let hash = name.bytes().fold(0xcbf2_9ce4_8422_2325_u64, |h, b| {
         (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
     });
-    format!("sloxide-{}-{:015x}", &name[..16], hash >> 4)
+    format!("sloxide-{}-H{:014X}", &name[..16], hash >> 8)
 }
+
+/// The uid of the overview dashboard: uppercase, so no service's uid can equal it.
+pub const OVERVIEW_UID: &str = "sloxide-OVERVIEW";
 
 /// The address of `service`'s Grafana dashboard, when its `grafana_url` is set.
 pub fn dashboard_url(service: &Service) -> Option<String> {
@@ -103,5 +108,9 @@ mod tests {
         assert_eq!(dashboard_uid(&long).len(), 40);
         assert_ne!(dashboard_uid(&long), dashboard_uid(&other));
         assert_eq!(dashboard_uid(&long), dashboard_uid(&long));
+        // A cut uid carries an uppercase `H`, which no service name (and so no uncut
+        // uid) has; the overview's uid is uppercase too.
+        assert!(dashboard_uid(&long).contains("-H"));
+        assert_ne!(dashboard_uid("overview"), OVERVIEW_UID);
     }
 }

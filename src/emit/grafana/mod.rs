@@ -1,6 +1,6 @@
 //! The Grafana backend: one dashboard per service with Prometheus SLOs
 //! (`grafana/<service>.dashboard.json`), an overview of every service
-//! (`grafana/sloxide-overview.dashboard.json`) and a file provider for Grafana's
+//! (`grafana/sloxide.overview.dashboard.json`: no service name contains a `.`) and a file provider for Grafana's
 //! provisioning (`grafana/provisioning/sloxide.yml`).
 //!
 //! Every query reads series the Prometheus backend records (and `ALERTS`), never a raw
@@ -11,16 +11,21 @@
 
 mod panels;
 
+use std::collections::BTreeMap;
+
 use serde_json::{Value, json};
 
+use super::naming::{self, OVERVIEW_UID};
 use super::prometheus::{alerting_slos, to_yaml};
-use super::{Emitted, Options, OutputFile, naming};
+use super::{Emitted, Options, OutputFile};
 use crate::model::{Model, Service};
 
 /// Grafana's dashboard schema version the JSON is written for (Grafana 11).
 pub const SCHEMA_VERSION: u64 = 39;
 /// The tag on every generated dashboard (the overview lists them by it).
 pub const TAG: &str = "sloxide";
+/// Path of the overview dashboard.
+pub const OVERVIEW_PATH: &str = "grafana/sloxide.overview.dashboard.json";
 /// Where the provisioning file points Grafana (copy the dashboards there).
 pub const DASHBOARDS_PATH: &str = "/var/lib/grafana/dashboards/sloxide";
 
@@ -34,25 +39,34 @@ pub fn emit(model: &Model, _options: &Options, out: &mut Emitted) {
     if services.is_empty() {
         return;
     }
+    let mut uids: BTreeMap<String, &str> = BTreeMap::new();
     for service in &services {
+        let uid = naming::dashboard_uid(&service.name);
+        if let Some(other) = uids.insert(uid.clone(), &service.name) {
+            out.errors.push(format!(
+                "grafana: services `{other}` and `{}` would share the dashboard uid `{uid}` (Grafana then stops provisioning every dashboard of the folder): rename one",
+                service.name
+            ));
+            return;
+        }
         push_json(
             out,
             format!("grafana/{}.dashboard.json", service.name),
             &dashboard(
-                &naming::dashboard_uid(&service.name),
-                &format!("SLOs: {}", service.title),
+                &uid,
+                &format!("SLOs: {} ({})", service.title, service.name),
                 panels::service(service),
-                panels::service_variables(service),
+                panels::datasource_variable(),
             ),
         );
     }
     let names: Vec<&str> = services.iter().map(|s| s.name.as_str()).collect();
     push_json(
         out,
-        "grafana/sloxide-overview.dashboard.json".to_owned(),
+        OVERVIEW_PATH.to_owned(),
         &dashboard(
-            &naming::dashboard_uid("overview"),
-            "SLOs: overview",
+            OVERVIEW_UID,
+            "SLOs: overview (all services)",
             panels::overview(),
             panels::overview_variables(&names),
         ),

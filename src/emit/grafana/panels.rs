@@ -6,8 +6,8 @@
 use rust_decimal::Decimal;
 use serde_json::{Value, json};
 
-use crate::emit::prometheus::{Recorded, alert_rows, alerting_slos, recorded};
-use crate::model::{Service, Severity, Slo};
+use crate::emit::prometheus::{Recorded, alert_rows, alerting_slos, recorded, severity_label};
+use crate::model::{Service, Slo};
 
 /// Grafana's grid is 24 columns wide.
 const WIDTH: u64 = 24;
@@ -16,7 +16,8 @@ fn datasource() -> Value {
     json!({"type": "prometheus", "uid": "${datasource}"})
 }
 
-/// The Prometheus data source variable every dashboard queries through.
+/// The Prometheus data source variable every dashboard queries through (a service
+/// dashboard's only variable: every SLO has its own panels).
 pub fn datasource_variable() -> Vec<Value> {
     vec![json!({
         "name": "datasource",
@@ -27,12 +28,6 @@ pub fn datasource_variable() -> Vec<Value> {
         "refresh": 1,
         "options": [],
     })]
-}
-
-/// The variables of a service dashboard: the data source only (every SLO has its
-/// own panels).
-pub fn service_variables(_service: &Service) -> Vec<Value> {
-    datasource_variable()
 }
 
 /// A JSON number for an exact decimal (thresholds are shown as written).
@@ -203,10 +198,7 @@ fn slo_panels(slo: &Slo, rec: &Recorded, mut y: u64, out: &mut Vec<Value>) -> u6
                 budget.normalize()
             )
         };
-        let severity = match row.severity {
-            Severity::Page => "page",
-            Severity::Ticket => "ticket",
-        };
+        let severity = severity_label(row.severity);
         let mut p = panel(
             "timeseries",
             &format!(

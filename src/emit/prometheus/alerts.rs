@@ -156,8 +156,9 @@ pub fn alert_texts(service: &Service, slo: &Slo) -> Vec<(Alert, BTreeMap<String,
     planned_alerts(slo)
         .into_iter()
         .map(|p| {
-            // Aggregations drop the series labels, so the rule sets them all; Prometheus
-            // expands templates in rule labels too, so user text is made inert.
+            // The rule sets every label (a band alert's comparison and a burn-rate alert's
+            // pair ratio carry them too, with the same values); Prometheus expands
+            // templates in rule labels, so user text is made inert.
             let mut labels: BTreeMap<String, String> = all_labels(service, slo)
                 .into_iter()
                 .map(|(k, v)| (k, template_text(&v)))

@@ -60,6 +60,7 @@ use super::{
     CatalogueEntry, Emitted, Options, OutputFile, PrometheusFormat, Ruler, Skipped, Target,
 };
 use crate::model::{Duration, Model, Service, SliKind, Slo};
+pub(super) use alerts::severity_label;
 use promql::Source;
 pub(super) use rules::to_yaml;
 use rules::{Group, RuleFile};
