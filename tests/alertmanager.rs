@@ -34,24 +34,11 @@ fn tool(name: &str) -> Command {
 }
 
 fn examples() -> Model {
-    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
-    sloxide::cli::check(&[root.join("examples")])
-        .model
-        .expect("examples are valid")
+    common::examples_model()
 }
 
-/// The examples' Prometheus rule files and routing file, by path.
 fn built(model: &Model) -> BTreeMap<String, String> {
-    let out = emit::emit(
-        model,
-        &[Target::Prometheus, Target::Alertmanager],
-        &Options::default(),
-    );
-    assert!(out.errors.is_empty(), "{:?}", out.errors);
-    out.files
-        .into_iter()
-        .map(|f| (f.path, f.contents))
-        .collect()
+    common::emitted(model, &[Target::Prometheus, Target::Alertmanager])
 }
 
 /// The routing file with the global section an e-mail target needs, in `dir`.

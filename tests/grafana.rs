@@ -8,27 +8,17 @@ use std::path::PathBuf;
 use promql_parser::parser::{self, Expr};
 use promql_parser::util::{ExprVisitor, walk_expr};
 use serde_json::Value;
-use sloxide::emit::{self, Options, Target};
+use sloxide::emit::Target;
 use sloxide::model::{Model, SliKind};
 
+mod common;
+
 fn examples() -> Model {
-    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
-    sloxide::cli::check(&[root.join("examples")])
-        .model
-        .expect("examples are valid")
+    common::examples_model()
 }
 
 fn built(model: &Model) -> BTreeMap<String, String> {
-    let out = emit::emit(
-        model,
-        &[Target::Prometheus, Target::Grafana],
-        &Options::default(),
-    );
-    assert!(out.errors.is_empty(), "{:?}", out.errors);
-    out.files
-        .into_iter()
-        .map(|f| (f.path, f.contents))
-        .collect()
+    common::emitted(model, &[Target::Prometheus, Target::Grafana])
 }
 
 fn dashboards(files: &BTreeMap<String, String>) -> BTreeMap<String, Value> {

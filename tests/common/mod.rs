@@ -53,3 +53,25 @@ impl Rng {
         (self.next() % n.max(1) as u64) as usize
     }
 }
+
+/// The model of the bundled examples.
+pub fn examples_model() -> sloxide::model::Model {
+    let root = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    sloxide::cli::check(&[root.join("examples")])
+        .model
+        .expect("examples are valid")
+}
+
+/// The files `targets` write for `model` with default options, by path (a backend error
+/// fails the test).
+pub fn emitted(
+    model: &sloxide::model::Model,
+    targets: &[sloxide::emit::Target],
+) -> std::collections::BTreeMap<String, String> {
+    let out = sloxide::emit::emit(model, targets, &sloxide::emit::Options::default());
+    assert!(out.errors.is_empty(), "{:?}", out.errors);
+    out.files
+        .into_iter()
+        .map(|f| (f.path, f.contents))
+        .collect()
+}

@@ -334,33 +334,34 @@ pub fn overview() -> Vec<Value> {
 /// The overview's variables: data source, then services (this build's) and SLOs.
 pub fn overview_variables(services: &[&str]) -> Vec<Value> {
     let mut vars = datasource_variable();
-    let regex = format!("/^({})$/", services.join("|"));
-    vars.push(json!({
-        "name": "service",
-        "label": "Service",
-        "type": "query",
-        "datasource": datasource(),
-        "query": {"query": "label_values(slo:objective:ratio, service)", "refId": "service"},
-        "regex": regex,
-        "refresh": 2,
-        "multi": true,
-        "includeAll": true,
-        "hide": 0,
-        "options": [],
-        "sort": 1,
-    }));
-    vars.push(json!({
-        "name": "slo",
-        "label": "SLO",
-        "type": "query",
-        "datasource": datasource(),
-        "query": {"query": "label_values(slo:objective:ratio{service=~\"$service\"}, slo)", "refId": "slo"},
-        "refresh": 2,
-        "multi": true,
-        "includeAll": true,
-        "hide": 0,
-        "options": [],
-        "sort": 1,
-    }));
+    let mut service = query_variable(
+        "service",
+        "Service",
+        "label_values(slo:objective:ratio, service)",
+    );
+    service["regex"] = json!(format!("/^({})$/", services.join("|")));
+    vars.push(service);
+    vars.push(query_variable(
+        "slo",
+        "SLO",
+        "label_values(slo:objective:ratio{service=~\"$service\"}, slo)",
+    ));
     vars
+}
+
+/// A multi-value query variable over the recorded series.
+fn query_variable(name: &str, label: &str, query: &str) -> Value {
+    json!({
+        "name": name,
+        "label": label,
+        "type": "query",
+        "datasource": datasource(),
+        "query": {"query": query, "refId": name},
+        "refresh": 2,
+        "multi": true,
+        "includeAll": true,
+        "hide": 0,
+        "options": [],
+        "sort": 1,
+    })
 }
