@@ -6,7 +6,9 @@
 use rust_decimal::Decimal;
 use serde_json::{Value, json};
 
-use crate::emit::prometheus::{Recorded, alert_rows, alerting_slos, recorded, severity_label};
+use crate::emit::prometheus::{
+    RATE, Recorded, alert_rows, alerting_slos, recorded, severity_label,
+};
 use crate::model::{Service, Slo};
 
 /// Grafana's grid is 24 columns wide.
@@ -263,8 +265,8 @@ fn number_panels(panels: &mut [Value]) {
     }
 }
 
-/// The overview: the budget left, the 1h burn rate and the alerts firing of every SLO
-/// the variables pick.
+/// The overview: the budget left, the burn rate over the window every SLO records (5m)
+/// and the alerts firing of every SLO the variables pick.
 pub fn overview() -> Vec<Value> {
     let scope = "service=~\"$service\",slo=~\"$slo\"";
     let mut out = vec![
@@ -288,7 +290,7 @@ pub fn overview() -> Vec<Value> {
         ),
         panel(
             "timeseries",
-            "Burn rate over 1h per SLO",
+            &format!("Burn rate over the last {RATE} per SLO"),
             Place {
                 x: 12,
                 y: 0,
@@ -298,7 +300,8 @@ pub fn overview() -> Vec<Value> {
             vec![target(
                 "A",
                 format!(
-                    "max without(window) (slo:sli_error:ratio{{{scope},window=\"1h\"}}) / on(service, slo) group_left() slo:error_budget:ratio{{{scope}}}"
+                    "max without(window) (slo:sli_error:ratio{{{scope},window=\"{}\"}}) / on(service, slo) slo:error_budget:ratio{{{scope}}}",
+                    RATE.to_prom()
                 ),
                 "{{service}} / {{slo}}",
             )],

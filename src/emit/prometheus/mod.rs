@@ -64,6 +64,7 @@ pub(super) use alerts::severity_label;
 use promql::Source;
 pub(super) use rules::to_yaml;
 use rules::{Group, RuleFile};
+pub(super) use windows::RATE;
 
 /// Emits the Prometheus files of every service with at least one SLO that has a
 /// Prometheus source; other SLOs are reported as skipped.
