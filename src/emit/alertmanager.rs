@@ -14,7 +14,8 @@
 
 use serde::Serialize;
 
-use super::prometheus::{alerting_slos, severity_label, to_yaml};
+use super::prometheus::{alerting_slos, severity_label};
+use super::yaml::to_yaml;
 use super::{Emitted, Lossy, Options, OutputFile, Target};
 use crate::model::{Model, NotifyTarget, Service, Severity};
 

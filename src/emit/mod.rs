@@ -14,6 +14,7 @@ mod runbook;
 pub(crate) use runbook::escape as markdown;
 mod sentry;
 mod splunk;
+mod yaml;
 pub mod zone;
 
 use std::fmt;

@@ -16,7 +16,8 @@ use std::collections::BTreeMap;
 use serde_json::{Value, json};
 
 use super::naming::{self, OVERVIEW_UID};
-use super::prometheus::{alerting_slos, to_yaml};
+use super::prometheus::alerting_slos;
+use super::yaml::to_yaml;
 use super::{Emitted, Options, OutputFile};
 use crate::model::{Model, Service};
 

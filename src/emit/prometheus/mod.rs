@@ -56,13 +56,13 @@ mod windows;
 
 use std::collections::BTreeMap;
 
+use super::yaml::to_yaml;
 use super::{
     CatalogueEntry, Emitted, Options, OutputFile, PrometheusFormat, Ruler, Skipped, Target,
 };
 use crate::model::{Duration, Model, Service, SliKind, Slo};
 pub(super) use alerts::severity_label;
 use promql::Source;
-pub(super) use rules::to_yaml;
 use rules::{Group, RuleFile};
 pub(super) use windows::RATE;
 
@@ -117,14 +117,14 @@ pub fn emit(model: &Model, options: &Options, out: &mut Emitted) {
     push(
         out,
         format!("{}.rules.yml", shared::BASE),
-        rules::to_yaml(header, &file),
+        to_yaml(header, &file),
     );
     if options.prometheus_format == PrometheusFormat::Operator {
         let manifest = operator::shared_manifest(&file, &options.operator);
         push(
             out,
             format!("{}.prometheusrule.yml", shared::BASE),
-            rules::to_yaml(header, &manifest),
+            to_yaml(header, &manifest),
         );
     }
     if options.ruler == Ruler::Mimir {
@@ -184,17 +184,13 @@ fn emit_service(service: &Service, options: &Options, out: &mut Emitted) {
         service.spec_path, service.name
     );
     let base = format!("prometheus/{}", service.name);
-    push(
-        out,
-        format!("{base}.rules.yml"),
-        rules::to_yaml(&header, &file),
-    );
+    push(out, format!("{base}.rules.yml"), to_yaml(&header, &file));
     if options.prometheus_format == PrometheusFormat::Operator {
         let manifest = operator::manifest(service, &file, &options.operator);
         push(
             out,
             format!("{base}.prometheusrule.yml"),
-            rules::to_yaml(&header, &manifest),
+            to_yaml(&header, &manifest),
         );
     }
     if options.emit_tests {
@@ -203,7 +199,7 @@ fn emit_service(service: &Service, options: &Options, out: &mut Emitted) {
         push(
             out,
             format!("{base}.rules.test.yml"),
-            rules::to_yaml(&header, &tests),
+            to_yaml(&header, &tests),
         );
     }
 }
