@@ -22,15 +22,7 @@ const GLOBAL: &str =
     "global:\n  smtp_smarthost: localhost:25\n  smtp_from: alertmanager@example.com\n";
 
 fn tool(name: &str) -> Command {
-    let ok = Command::new(name)
-        .arg("--version")
-        .output()
-        .is_ok_and(|o| o.status.success());
-    assert!(
-        ok,
-        "{name} not found: install it with `apt-get install -y --no-install-recommends prometheus-alertmanager`"
-    );
-    Command::new(name)
+    common::debian_tool(name, "prometheus-alertmanager")
 }
 
 fn examples() -> Model {

@@ -13,13 +13,20 @@ pub mod traffic;
 /// when it is missing.
 pub fn promtool() -> Command {
     let bin = std::env::var_os("PROMTOOL").unwrap_or_else(|| "promtool".into());
-    let ok = Command::new(&bin)
+    debian_tool(bin, "prometheus")
+}
+
+/// `bin` from Debian's `package`; fails with the install hint when it does not run.
+pub fn debian_tool(bin: impl AsRef<std::ffi::OsStr>, package: &str) -> Command {
+    let bin = bin.as_ref();
+    let ok = Command::new(bin)
         .arg("--version")
         .output()
         .is_ok_and(|o| o.status.success());
     assert!(
         ok,
-        "promtool not found: install it with `apt-get install -y --no-install-recommends prometheus` or set PROMTOOL"
+        "{} not found: install it with `apt-get install -y --no-install-recommends {package}`",
+        bin.to_string_lossy()
     );
     Command::new(bin)
 }
